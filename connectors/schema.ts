@@ -1,0 +1,304 @@
+/**
+ * The connector definition language.
+ *
+ * A connector is plain data validated by {@link connectorSchema}: what its authors write is
+ * `ConnectorInput` (`z.input`), what the engine reads is `Connector` (`z.output`, with every
+ * default filled in). Objects are strict: a typo in a key fails at load time, not at run time.
+ *
+ * Templates: URLs may contain `{name}` placeholders resolved from the connection config
+ * (for example `https://{subdomain}.zendesk.com/api/v2`); every placeholder must be declared in
+ * `connectionConfig`. Credential injection templates (`inject.headers`, `inject.query`) resolve
+ * `{name}` from the connection's credentials (for example `Bearer {apiKey}`).
+ */
+import { z } from 'zod'
+
+/** Placeholders such as `{subdomain}` in a template string. */
+const PLACEHOLDER = /\{([a-zA-Z][a-zA-Z0-9_]*)\}/g
+
+/** Names of the `{placeholders}` used in a template. */
+export function placeholders(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!)
+}
+
+const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, -)')
+const fieldName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, 'must be an identifier')
+/** An absolute http(s) URL that may contain `{placeholders}`. */
+const urlTemplate = z
+  .string()
+  .refine((s) => /^https?:\/\//.test(s) && URL.canParse(s.replace(PLACEHOLDER, 'x')), 'must be an absolute http(s) URL (placeholders allowed)')
+const path = z.string().startsWith('/')
+/** A dotted path into a JSON document, e.g. `paging.next.after`; `''` is the document itself. */
+const jsonPath = z.string()
+
+/** A field the end user fills in when connecting (API key, username, subdomain…). */
+export const formFieldSchema = z.strictObject({
+  label: z.string(),
+  type: z.enum(['text', 'password', 'url', 'email']).default('text'),
+  description: z.string().optional(),
+  placeholder: z.string().optional(),
+  required: z.boolean().default(true),
+  /** Regular expression (JavaScript syntax, anchored by the engine) the value must match. */
+  pattern: z.string().optional(),
+  /** A link to the provider's page where the user finds this value. */
+  helpUrl: z.string().url().optional(),
+})
+
+/**
+ * A connection config value (subdomain, region, instance URL…). Values are templated into URLs,
+ * so by default they must be a DNS label; a connector widens `pattern` only where the provider needs it.
+ */
+export const connectionConfigFieldSchema = formFieldSchema.extend({
+  pattern: z.string().default('^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$'),
+  /** `user`: asked in the connect form; `token`: set by the connector's `afterTokenResponse` hook. */
+  source: z.enum(['user', 'token']).default('user'),
+})
+
+/** How credentials are put on each request. Templates resolve `{name}` from the credentials. */
+const injectSchema = z.strictObject({
+  headers: z.record(z.string(), z.string()).default({}),
+  query: z.record(z.string(), z.string()).default({}),
+})
+
+/** A request made with freshly entered credentials before they are saved (API key, basic). */
+const verifySchema = z.strictObject({
+  method: z.enum(['GET', 'POST', 'HEAD']).default('GET'),
+  path,
+  /** Statuses that mean the credentials are valid. */
+  okStatus: z.array(z.number().int()).default([200]),
+})
+
+const clientAuth = z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic')
+
+/** OAuth 2.0 authorization code grant (RFC 6749 §4.1) with PKCE (RFC 7636). */
+export const oauth2AuthSchema = z.strictObject({
+  type: z.literal('oauth2'),
+  authorizationUrl: urlTemplate,
+  tokenUrl: urlTemplate,
+  /** RFC 7009 revocation endpoint, called when a connection is deleted. */
+  revocationUrl: urlTemplate.optional(),
+  /** The minimal scopes requested by default; an integration may request others. */
+  scopes: z.array(z.string()).default([]),
+  scopeSeparator: z.string().default(' '),
+  /** Send a PKCE S256 challenge (RFC 7636 §4.2). Default on; turn off only where the provider rejects it. */
+  pkce: z.boolean().default(true),
+  /** Client authentication at the token endpoint (RFC 6749 §2.3.1). */
+  clientAuth,
+  /** Extra authorization request parameters, e.g. `{ access_type: 'offline', prompt: 'consent' }`. */
+  authorizationParams: z.record(z.string(), z.string()).default({}),
+  /** Whether the provider issues refresh tokens (RFC 6749 §6). */
+  refreshable: z.boolean().default(true),
+  inject: injectSchema.default({ headers: { Authorization: 'Bearer {accessToken}' }, query: {} }),
+})
+
+/** OAuth 2.0 client credentials grant (RFC 6749 §4.4); the end user supplies the client. */
+export const clientCredentialsAuthSchema = z.strictObject({
+  type: z.literal('oauth2_client_credentials'),
+  tokenUrl: urlTemplate,
+  scopes: z.array(z.string()).default([]),
+  scopeSeparator: z.string().default(' '),
+  clientAuth,
+  fields: z
+    .record(fieldName, formFieldSchema)
+    .default({ clientId: { label: 'Client ID', type: 'text', required: true }, clientSecret: { label: 'Client secret', type: 'password', required: true } }),
+  inject: injectSchema.default({ headers: { Authorization: 'Bearer {accessToken}' }, query: {} }),
+  verify: verifySchema.optional(),
+})
+
+/** A static API key (or token) the end user pastes in. */
+export const apiKeyAuthSchema = z.strictObject({
+  type: z.literal('api_key'),
+  fields: z.record(fieldName, formFieldSchema).default({ apiKey: { label: 'API key', type: 'password', required: true } }),
+  inject: injectSchema,
+  verify: verifySchema,
+})
+
+/** HTTP Basic authentication (RFC 7617) with fields `username` and `password`. */
+export const basicAuthSchema = z.strictObject({
+  type: z.literal('basic'),
+  fields: z.record(fieldName, formFieldSchema).default({
+    username: { label: 'Username', type: 'text', required: true },
+    password: { label: 'Password', type: 'password', required: true },
+  }),
+  verify: verifySchema,
+})
+
+export const authSchema = z.discriminatedUnion('type', [oauth2AuthSchema, clientCredentialsAuthSchema, apiKeyAuthSchema, basicAuthSchema])
+
+/** Cursor in the body (`paging.next.after`) or taken from the last item (Stripe's `starting_after`). */
+const cursorPagination = z.strictObject({
+  type: z.literal('cursor'),
+  cursorParam: z.string(),
+  /** Where the next cursor is: a path in the body, or (with `cursorFrom: 'lastItem'`) in the last item. */
+  cursorPath: jsonPath,
+  cursorFrom: z.enum(['body', 'lastItem']).default('body'),
+  /** Path to a boolean that says whether another page exists (e.g. Stripe's `has_more`). */
+  hasMorePath: jsonPath.optional(),
+  itemsPath: jsonPath,
+  limitParam: z.string().optional(),
+  limit: z.number().int().positive().optional(),
+})
+/** `offset` + `limit`, or `page` numbers (`unit: 'pages'`). */
+const offsetPagination = z.strictObject({
+  type: z.literal('offset'),
+  offsetParam: z.string(),
+  unit: z.enum(['items', 'pages']).default('items'),
+  startAt: z.number().int().default(0),
+  itemsPath: jsonPath,
+  limitParam: z.string().optional(),
+  limit: z.number().int().positive().optional(),
+})
+/** RFC 8288 `Link: <…>; rel="next"` header (GitHub). */
+const linkPagination = z.strictObject({
+  type: z.literal('link'),
+  rel: z.string().default('next'),
+  itemsPath: jsonPath.default(''),
+  limitParam: z.string().optional(),
+  limit: z.number().int().positive().optional(),
+})
+/** A full next-page URL in the body (Salesforce `nextRecordsUrl`). */
+const nextUrlPagination = z.strictObject({
+  type: z.literal('next_url'),
+  nextUrlPath: jsonPath,
+  itemsPath: jsonPath,
+  limitParam: z.string().optional(),
+  limit: z.number().int().positive().optional(),
+})
+export const paginationSchema = z.discriminatedUnion('type', [cursorPagination, offsetPagination, linkPagination, nextUrlPagination])
+
+/** How the provider signals rate limits. Header names are case-insensitive. */
+const rateLimitSchema = z.strictObject({
+  limitHeader: z.string().optional(),
+  remainingHeader: z.string().optional(),
+  resetHeader: z.string().optional(),
+  /** How `resetHeader` is expressed. */
+  resetUnit: z.enum(['epoch_s', 'epoch_ms', 'delta_s']).default('epoch_s'),
+  /** A proactive budget: at most this many requests per connection per window. */
+  requests: z.number().int().positive().optional(),
+  windowMs: z.number().int().positive().optional(),
+})
+
+const retrySchema = z.strictObject({
+  on: z.array(z.number().int()).default([429, 502, 503, 504]),
+  /** Total attempts including the first. */
+  maxAttempts: z.number().int().min(1).max(10).default(3),
+  /** Upper bound for one wait, ms. A longer Retry-After is not waited for: the response is returned. */
+  maxDelayMs: z.number().int().positive().default(10_000),
+})
+
+export const fieldSchema = z.strictObject({
+  type: z.enum(['string', 'number', 'integer', 'boolean', 'datetime', 'date', 'enum', 'object', 'array']),
+  /** The provider's primary key. */
+  key: z.boolean().default(false),
+  /** Dotted path in the provider's item; defaults to the field's own name. */
+  from: jsonPath.optional(),
+  description: z.string().optional(),
+  enumValues: z.array(z.string()).optional(),
+})
+
+export const objectSchema = z.strictObject({
+  description: z.string().optional(),
+  path,
+  params: z.record(z.string(), z.string()).default({}),
+  /** Overrides `http.pagination` for this object. */
+  pagination: paginationSchema.optional(),
+  fields: z.record(fieldName, fieldSchema),
+  /** Provider doc URL for this object's list endpoint. */
+  docs: z.string().url().optional(),
+})
+
+export const syncSchema = z.strictObject({
+  object: z.string(),
+  description: z.string().optional(),
+  mode: z.enum(['incremental', 'full']),
+  /** Incremental: the item field whose value only grows (e.g. `updatedAt`). */
+  cursorField: z.string().optional(),
+  /** Incremental: the query parameter that takes the last cursor value (e.g. `since`). */
+  updatedSinceParam: z.string().optional(),
+  /** Default schedule, e.g. `15m`, `1h`, `1d`. */
+  defaultFrequency: z.string().regex(/^\d+(s|m|h|d)$/).default('1h'),
+})
+
+export const actionSchema = z.strictObject({
+  description: z.string(),
+  method: z.enum(['POST', 'PUT', 'PATCH', 'DELETE']),
+  path,
+  /** A zod schema for the action's input. */
+  input: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema'),
+})
+
+/** Typed per-connector hooks for provider quirks. */
+export interface ConnectorHooks {
+  /**
+   * Reads connection config from the token response (RFC 6749 §5.1), e.g. Salesforce's
+   * `instance_url`. Returns the config values to store; they must match the declared patterns.
+   */
+  afterTokenResponse?: (tokenResponse: Record<string, unknown>) => Record<string, string>
+  /** A label for the connected account (e.g. the login), from the verify/`me` response. */
+  accountLabel?: (body: unknown) => string | undefined
+}
+
+export const connectorSchema = z
+  .strictObject({
+    id,
+    name: z.string().min(1),
+    description: z.string().min(1),
+    categories: z.array(z.enum(['crm', 'support', 'dev-tools', 'productivity', 'communication', 'payments', 'commerce', 'accounting', 'marketing', 'storage', 'hr', 'other'])).min(1),
+    /** An SVG document (inline) shown in the catalog. */
+    logo: z.string().startsWith('<svg'),
+    /** Provider documentation home; each fact also cites its own URL in a comment. */
+    docsUrl: z.string().url(),
+    auth: authSchema,
+    connectionConfig: z.record(fieldName, connectionConfigFieldSchema).default({}),
+    http: z.strictObject({
+      baseUrl: urlTemplate,
+      /** Headers sent on every request, e.g. an API version. */
+      headers: z.record(z.string(), z.string()).default({}),
+      retry: retrySchema.default({ on: [429, 502, 503, 504], maxAttempts: 3, maxDelayMs: 10_000 }),
+      rateLimit: rateLimitSchema.optional(),
+      pagination: paginationSchema.optional(),
+    }),
+    /** A request that identifies the connected account, used for its label. */
+    accountInfo: z.strictObject({ path }).optional(),
+    objects: z.record(fieldName, objectSchema).default({}),
+    syncs: z.record(fieldName, syncSchema).default({}),
+    actions: z.record(fieldName, actionSchema).default({}),
+    hooks: z.custom<ConnectorHooks>((v) => typeof v === 'object' && v !== null).default({}),
+  })
+  .superRefine((c, ctx) => {
+    const declared = new Set(Object.keys(c.connectionConfig))
+    const urls: [string, string | undefined][] = [
+      ['http.baseUrl', c.http.baseUrl],
+      ['auth.tokenUrl', 'tokenUrl' in c.auth ? c.auth.tokenUrl : undefined],
+      ['auth.authorizationUrl', c.auth.type === 'oauth2' ? c.auth.authorizationUrl : undefined],
+      ['auth.revocationUrl', c.auth.type === 'oauth2' ? c.auth.revocationUrl : undefined],
+    ]
+    for (const [at, url] of urls) {
+      for (const name of url ? placeholders(url) : []) {
+        if (!declared.has(name)) ctx.addIssue({ code: 'custom', path: at.split('.'), message: `placeholder {${name}} is not declared in connectionConfig` })
+      }
+    }
+    for (const [name, sync] of Object.entries(c.syncs)) {
+      if (!(sync.object in c.objects)) ctx.addIssue({ code: 'custom', path: ['syncs', name, 'object'], message: `unknown object ${sync.object}` })
+    }
+    for (const [name, object] of Object.entries(c.objects)) {
+      if (!object.pagination && !c.http.pagination) ctx.addIssue({ code: 'custom', path: ['objects', name, 'pagination'], message: 'no pagination for this object and no http.pagination default' })
+      if (!Object.values(object.fields).some((f) => f.key)) ctx.addIssue({ code: 'custom', path: ['objects', name, 'fields'], message: 'one field must be the key' })
+    }
+  })
+
+/** What a connector author writes. */
+export type ConnectorInput = z.input<typeof connectorSchema>
+/** What the engine reads: validated, with defaults applied. */
+export type Connector = z.output<typeof connectorSchema>
+export type ConnectorAuth = Connector['auth']
+export type Pagination = z.output<typeof paginationSchema>
+export type FormField = z.output<typeof formFieldSchema>
+
+/**
+ * Validates a connector definition and fills in its defaults.
+ * @throws {z.ZodError} when the definition does not match {@link connectorSchema}.
+ * @example export default defineConnector({ id: 'github', name: 'GitHub', … })
+ */
+export function defineConnector(input: ConnectorInput): Connector {
+  return connectorSchema.parse(input)
+}
