@@ -1,0 +1,51 @@
+/**
+ * Builds the Hono app: request id, context, routes, the OpenAPI document, problem+json errors.
+ * `app.request(...)` runs it without a server (tests); `main.ts` serves it.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { requestId } from 'hono/request-id'
+import type { AppContext } from './context'
+import { onError, problem } from './middleware/errors'
+import type { AppEnv } from './middleware/types'
+import { connectSessionRoutes } from './routes/connect-sessions'
+import { connectionRoutes } from './routes/connections'
+import { docsRoutes } from './routes/docs'
+import { embedRoutes } from './routes/embed'
+import { endUserRoutes } from './routes/end-users'
+import { integrationRoutes } from './routes/integrations'
+import { oauthRoutes } from './routes/oauth'
+import { proxyRoutes } from './routes/proxy'
+
+export const API_VERSION = '0.1.0'
+
+export function createApp(ctx: AppContext) {
+  const app = new OpenAPIHono<AppEnv>()
+  app.use(requestId({ headerName: 'x-request-id', generator: () => crypto.randomUUID() }))
+  app.use(async (c, next) => {
+    c.set('ctx', ctx)
+    await next()
+  })
+  app.onError(onError)
+  app.notFound((c) => problem(c, 'not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`))
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'secretKey', { type: 'http', scheme: 'bearer', description: 'Secret API key (`pb_sk_…`), backend only' })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'connectSession', { type: 'http', scheme: 'bearer', description: 'Connect session token (`pb_cs_…`), for the widget' })
+
+  app.get('/health', (c) => c.json({ ok: true, database: ctx.database.kind }))
+  app.route('/', connectSessionRoutes)
+  app.route('/', integrationRoutes)
+  app.route('/', endUserRoutes)
+  app.route('/', connectionRoutes)
+  app.route('/', embedRoutes)
+  app.route('/', proxyRoutes)
+  app.route('/', oauthRoutes)
+  app.route('/', docsRoutes)
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Patchbay API', version: API_VERSION, description: 'Embeddable integration marketplace. Errors are `application/problem+json` with a stable `code`.' },
+    servers: [{ url: ctx.config.publicUrl }],
+  })
+  return app
+}
+
+export type App = ReturnType<typeof createApp>

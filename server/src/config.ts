@@ -1,0 +1,75 @@
+/**
+ * Environment configuration, parsed once with zod. Every setting Patchbay reads lives here
+ * and is documented in README.md ("Configuration").
+ */
+import { z } from 'zod'
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes')
+
+const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** HTTP port of the API server. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  /** The URL browsers and providers reach this server at; the OAuth redirect URI is `${PUBLIC_URL}/oauth/callback`. */
+  PUBLIC_URL: z.string().url().optional(),
+  /** PostgreSQL connection string. Unset: embedded PGlite in PATCHBAY_DATA_DIR. */
+  DATABASE_URL: z.string().optional(),
+  PATCHBAY_DATA_DIR: z.string().default('./.patchbay'),
+  /** Master key (32 bytes, base64) wrapping each environment's data key. */
+  PATCHBAY_ENCRYPTION_KEY: z.string().optional(),
+  /** Earlier master keys (comma-separated), still accepted for reading during a rotation. */
+  PATCHBAY_PREVIOUS_ENCRYPTION_KEYS: z.string().optional(),
+  /** Refresh an access token when it expires within this many seconds. */
+  PATCHBAY_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** Start the bundled demo provider and seed a demo tenant. Default: on outside production. */
+  PATCHBAY_DEMO: bool.optional(),
+  /** Port of the bundled demo provider (0 = any free port). */
+  PATCHBAY_DEMO_PROVIDER_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+  /** Host names (comma-separated) the proxy may reach even though they resolve to private addresses. */
+  PATCHBAY_ALLOWED_PRIVATE_HOSTS: z.string().default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+/** Parsed configuration with derived values. */
+export interface Config {
+  env: 'development' | 'production' | 'test'
+  port: number
+  host: string
+  publicUrl: string
+  databaseUrl: string | undefined
+  dataDir: string
+  encryptionKey: string | undefined
+  previousEncryptionKeys: string[]
+  refreshMarginMs: number
+  demo: boolean
+  demoProviderPort: number
+  allowedPrivateHosts: string[]
+  logLevel: string
+}
+
+/**
+ * Reads the configuration from `env` (default `process.env`).
+ * @throws {z.ZodError} listing every invalid variable.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const e = configSchema.parse(env)
+  const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean)
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    databaseUrl: e.DATABASE_URL || undefined,
+    dataDir: e.PATCHBAY_DATA_DIR,
+    encryptionKey: e.PATCHBAY_ENCRYPTION_KEY || undefined,
+    previousEncryptionKeys: list(e.PATCHBAY_PREVIOUS_ENCRYPTION_KEYS),
+    refreshMarginMs: e.PATCHBAY_REFRESH_MARGIN_SECONDS * 1000,
+    demo: e.PATCHBAY_DEMO ?? e.NODE_ENV !== 'production',
+    demoProviderPort: e.PATCHBAY_DEMO_PROVIDER_PORT,
+    allowedPrivateHosts: list(e.PATCHBAY_ALLOWED_PRIVATE_HOSTS),
+    logLevel: e.LOG_LEVEL,
+  }
+}

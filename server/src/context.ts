@@ -1,0 +1,55 @@
+/**
+ * What services need, built once at start (see `main.ts` and `createContext`) and passed
+ * explicitly: no module-level singletons, so tests build as many isolated servers as they like.
+ */
+import { randomToken } from './lib/ids'
+import type { Config } from './config'
+import type { Database, Db } from './db/client'
+import type { Logger } from './lib/logger'
+import { SecretBox, type Keyring } from './services/secrets'
+import { CredentialStore } from './services/credential-store'
+import { UpstreamClient } from './lib/upstream'
+
+export interface AppContext {
+  config: Config
+  database: Database
+  db: Db
+  log: Logger
+  secrets: SecretBox
+  /** Cached, decrypted connection credentials, invalidated by NOTIFY across processes. */
+  credentials: CredentialStore
+  /** Keep-alive HTTP client for provider calls (proxy, verification, account info). */
+  upstream: UpstreamClient
+  /** Identifies this process in refresh leases and logs. */
+  instanceId: string
+  /** In-process single-flight of refreshes, keyed by connection id (the cross-process guard is the DB lease). */
+  refreshes: Map<string, Promise<unknown>>
+  /** Cache of API key and session token lookups (hash → principal), see middleware/auth.ts. */
+  principals: Map<string, { value: unknown; until: number }>
+}
+
+/** Wires the services to a database; `start()` subscribes to change notifications. */
+export async function createContext(config: Config, database: Database, log: Logger, keyring: Keyring): Promise<AppContext> {
+  const secrets = new SecretBox(database.db, keyring)
+  const ctx: AppContext = {
+    config,
+    database,
+    db: database.db,
+    log,
+    secrets,
+    credentials: undefined as unknown as CredentialStore,
+    upstream: new UpstreamClient({ allowedPrivateHosts: config.allowedPrivateHosts }),
+    instanceId: `${process.pid}-${randomToken(6)}`,
+    refreshes: new Map(),
+    principals: new Map(),
+  }
+  ctx.credentials = new CredentialStore(ctx)
+  await ctx.credentials.start()
+  return ctx
+}
+
+/** Releases what the context holds (listeners, sockets). The database is closed by its owner. */
+export async function closeContext(ctx: AppContext): Promise<void> {
+  await ctx.credentials.stop()
+  ctx.upstream.close()
+}

@@ -1,0 +1,32 @@
+import { and, asc, eq } from 'drizzle-orm'
+import type { Db } from '../client'
+import { integrations } from '../schema/index'
+
+export type IntegrationRow = typeof integrations.$inferSelect
+export type NewIntegration = typeof integrations.$inferInsert
+
+export function listIntegrations(db: Db, environmentId: string): Promise<IntegrationRow[]> {
+  return db.select().from(integrations).where(eq(integrations.environmentId, environmentId)).orderBy(asc(integrations.key))
+}
+
+export function findIntegrationByKey(db: Db, environmentId: string, key: string): Promise<IntegrationRow | undefined> {
+  return db.query.integrations.findFirst({ where: and(eq(integrations.environmentId, environmentId), eq(integrations.key, key)) })
+}
+
+export function findIntegrationById(db: Db, id: string): Promise<IntegrationRow | undefined> {
+  return db.query.integrations.findFirst({ where: eq(integrations.id, id) })
+}
+
+/** Inserts unless the key exists; returns whether a row was inserted. */
+export async function insertIntegration(db: Db, row: NewIntegration): Promise<boolean> {
+  const inserted = await db.insert(integrations).values(row).onConflictDoNothing().returning({ id: integrations.id })
+  return inserted.length === 1
+}
+
+export async function updateIntegration(db: Db, id: string, patch: Partial<NewIntegration>): Promise<void> {
+  await db.update(integrations).set({ ...patch, updatedAt: new Date() }).where(eq(integrations.id, id))
+}
+
+export async function deleteIntegration(db: Db, id: string): Promise<void> {
+  await db.delete(integrations).where(eq(integrations.id, id))
+}

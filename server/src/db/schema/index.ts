@@ -1,0 +1,187 @@
+/**
+ * The database schema. Tables are plural snake_case; TypeScript keys camelCase.
+ * Migrations in `migrations/` are generated from this file by `npm run db:generate`.
+ */
+import { sql } from 'drizzle-orm'
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+
+/** A SaaS vendor using Patchbay. */
+export const tenants = pgTable('tenants', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+})
+
+/** `development` or `production` of a tenant: every other row belongs to exactly one. */
+export const environments = pgTable(
+  'environments',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('environments_tenant_name').on(t.tenantId, t.name)],
+)
+
+/** Per-environment data encryption keys, wrapped by the master key (envelope encryption). */
+export const dataKeys = pgTable(
+  'data_keys',
+  {
+    id: text('id').primaryKey(),
+    environmentId: text('environment_id').notNull().references(() => environments.id, { onDelete: 'cascade' }),
+    /** `pbk1:<masterKeyId>:<iv>:<ciphertext+tag>`, base64url parts. */
+    wrappedKey: text('wrapped_key').notNull(),
+    masterKeyId: text('master_key_id').notNull(),
+    /** The key new ciphertexts use; older keys stay for reading until re-encryption. */
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [index('data_keys_environment').on(t.environmentId)],
+)
+
+/** Secret API keys, stored as SHA-256 hashes; the key itself is shown once. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    environmentId: text('environment_id').notNull().references(() => environments.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    keyHash: text('key_hash').notNull(),
+    /** First characters of the key, for display (`pb_sk_dev_AbC…`). */
+    prefix: text('prefix').notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('api_keys_hash').on(t.keyHash)],
+)
+
+/** Overrides of a connector's URLs for one integration (enterprise hosts, sandboxes, tests). */
+export interface IntegrationOverrides {
+  baseUrl?: string
+  authorizationUrl?: string
+  tokenUrl?: string
+  revocationUrl?: string
+}
+
+/** A connector enabled in an environment, with the vendor's OAuth client. */
+export const integrations = pgTable(
+  'integrations',
+  {
+    id: text('id').primaryKey(),
+    environmentId: text('environment_id').notNull().references(() => environments.id, { onDelete: 'cascade' }),
+    /** The vendor's name for it, unique per environment, used in the API (`github`, `github-enterprise`). */
+    key: text('key').notNull(),
+    connectorId: text('connector_id').notNull(),
+    displayName: text('display_name'),
+    clientId: text('client_id'),
+    clientSecretEnc: text('client_secret_enc'),
+    /** Null: the connector's default scopes. */
+    scopes: text('scopes').array(),
+    overrides: jsonb('overrides').$type<IntegrationOverrides>().notNull().default({}),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('integrations_environment_key').on(t.environmentId, t.key)],
+)
+
+/** The vendor's own user, identified by the vendor's id. */
+export const endUsers = pgTable(
+  'end_users',
+  {
+    id: text('id').primaryKey(),
+    environmentId: text('environment_id').notNull().references(() => environments.id, { onDelete: 'cascade' }),
+    externalId: text('external_id').notNull(),
+    email: text('email'),
+    displayName: text('display_name'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('end_users_environment_external').on(t.environmentId, t.externalId)],
+)
+
+export type ConnectionStatus = 'active' | 'needs_reauth' | 'error' | 'revoked'
+
+/** An end user's authorized account at a provider, through one integration. */
+export const connections = pgTable(
+  'connections',
+  {
+    id: text('id').primaryKey(),
+    environmentId: text('environment_id').notNull().references(() => environments.id, { onDelete: 'cascade' }),
+    integrationId: text('integration_id').notNull().references(() => integrations.id, { onDelete: 'cascade' }),
+    endUserId: text('end_user_id').notNull().references(() => endUsers.id, { onDelete: 'cascade' }),
+    status: text('status').$type<ConnectionStatus>().notNull().default('active'),
+    /** Why the status is not `active`, in plain words (never a secret). */
+    statusReason: text('status_reason'),
+    accountLabel: text('account_label'),
+    scopes: text('scopes').array().notNull().default(sql`'{}'::text[]`),
+    connectionConfig: jsonb('connection_config').$type<Record<string, string>>().notNull().default({}),
+    /** Encrypted JSON of the credentials (see services/credentials.ts). */
+    credentialsEnc: text('credentials_enc').notNull(),
+    /** Incremented on every credentials write: the compare-and-swap token for refresh. */
+    credentialsVersion: integer('credentials_version').notNull().default(1),
+    /** Access token expiry; null when it does not expire. */
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    /** A refresh lease: one process refreshes at a time (compare-and-swap on this column). */
+    refreshLeaseUntil: timestamp('refresh_lease_until', { withTimezone: true }),
+    refreshLeaseOwner: text('refresh_lease_owner'),
+    lastRefreshedAt: timestamp('last_refreshed_at', { withTimezone: true }),
+    lastVerifiedAt: timestamp('last_verified_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('connections_environment_end_user').on(t.environmentId, t.endUserId),
+    index('connections_integration').on(t.integrationId),
+  ],
+)
+
+/** A short-lived token a vendor's backend mints for one end user's widget. */
+export const connectSessions = pgTable(
+  'connect_sessions',
+  {
+    id: text('id').primaryKey(),
+    environmentId: text('environment_id').notNull().references(() => environments.id, { onDelete: 'cascade' }),
+    endUserId: text('end_user_id').notNull().references(() => endUsers.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    /** Integration keys the widget may show and connect; null = all enabled. */
+    allowedIntegrations: text('allowed_integrations').array(),
+    /** Origins (`https://app.example.com`) the widget may call from; null = any. */
+    allowedOrigins: text('allowed_origins').array(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('connect_sessions_token_hash').on(t.tokenHash)],
+)
+
+/** A pending OAuth authorization request (RFC 6749 §4.1.1), consumed once by the callback. */
+export const oauthStates = pgTable(
+  'oauth_states',
+  {
+    id: text('id').primaryKey(),
+    /** SHA-256 of the `state` parameter sent to the provider. */
+    stateHash: text('state_hash').notNull(),
+    environmentId: text('environment_id').notNull().references(() => environments.id, { onDelete: 'cascade' }),
+    connectSessionId: text('connect_session_id').notNull().references(() => connectSessions.id, { onDelete: 'cascade' }),
+    integrationId: text('integration_id').notNull().references(() => integrations.id, { onDelete: 'cascade' }),
+    /** Set when re-authorizing an existing connection (same id kept). */
+    connectionId: text('connection_id'),
+    /** Encrypted PKCE code verifier (RFC 7636 §4.1). */
+    codeVerifierEnc: text('code_verifier_enc').notNull(),
+    redirectUri: text('redirect_uri').notNull(),
+    /** The widget's origin: the only target of the callback page's postMessage. */
+    openerOrigin: text('opener_origin'),
+    /** SHA-256 of the browser-binding cookie set when the popup starts (RFC 9700 §4.7.1). */
+    browserBindingHash: text('browser_binding_hash'),
+    connectionConfig: jsonb('connection_config').$type<Record<string, string>>().notNull().default({}),
+    scopes: text('scopes').array().notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    consumedAt: timestamp('consumed_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('oauth_states_state_hash').on(t.stateHash)],
+)

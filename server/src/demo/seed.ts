@@ -1,0 +1,65 @@
+/**
+ * The out-of-the-box demo: starts the bundled demo provider (OAuth server + CRM API) and seeds
+ * a demo tenant with the demo integrations. Its secrets live in `<dataDir>/demo.json`, so a
+ * restart prints the same key and keeps existing connections working.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { AppContext } from '../context'
+import { findTenant } from '../db/queries/tenants'
+import { findIntegrationByKey } from '../db/queries/integrations'
+import { randomToken } from '../lib/ids'
+import { createIntegration, updateIntegration } from '../services/integrations'
+import { createApiKey, createTenant } from '../services/tenants'
+import { findEnvironment } from '../db/queries/tenants'
+import { redirectUri } from '../services/oauth-flow'
+import { startDemoProvider, type DemoProvider } from './provider/index'
+
+interface DemoState {
+  tenantId: string
+  secretKey: string
+  clientSecret: string
+  providerApiKey: string
+}
+
+export const DEMO_CLIENT_ID = 'patchbay-demo'
+
+export interface Demo {
+  provider: DemoProvider
+  secretKey: string
+  providerApiKey: string
+  close(): Promise<void>
+}
+
+/** Starts the demo provider and makes sure the demo tenant and integrations exist. */
+export async function startDemo(ctx: AppContext): Promise<Demo> {
+  const file = join(ctx.config.dataDir, 'demo.json')
+  let state: DemoState | undefined = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoState) : undefined
+  if (state && !(await findTenant(ctx.db, state.tenantId))) state = undefined
+  const clientSecret = state?.clientSecret ?? randomToken(40)
+  const providerApiKey = state?.providerApiKey ?? `demo_live_${randomToken(24)}`
+  const provider = await startDemoProvider({
+    port: ctx.config.demoProviderPort,
+    clients: [{ clientId: DEMO_CLIENT_ID, clientSecret, name: 'Acme CRM (via Patchbay)', redirectUris: [redirectUri(ctx)], grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'] }],
+    apiKeys: [providerApiKey],
+    contactsPerAccount: 250,
+  }).catch(async (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EADDRINUSE') throw err
+    ctx.log.warn(`port ${ctx.config.demoProviderPort} is busy: the demo provider takes a free port`)
+    return startDemoProvider({ port: 0, clients: [{ clientId: DEMO_CLIENT_ID, clientSecret, redirectUris: [redirectUri(ctx)] }], apiKeys: [providerApiKey] })
+  })
+  if (!state) {
+    const tenant = await createTenant(ctx, 'Acme CRM (demo)')
+    const { key } = await createApiKey(ctx, tenant.tenantId, 'development', 'demo')
+    state = { tenantId: tenant.tenantId, secretKey: key, clientSecret, providerApiKey }
+    writeFileSync(file, JSON.stringify(state, null, 2), { mode: 0o600 })
+  }
+  const env = await findEnvironment(ctx.db, state.tenantId, 'development')
+  if (!env) throw new Error('demo environment missing')
+  const overrides = { authorizationUrl: provider.authorizationUrl, tokenUrl: provider.tokenUrl, revocationUrl: provider.revocationUrl, baseUrl: provider.apiBaseUrl }
+  if (await findIntegrationByKey(ctx.db, env.id, 'demo-crm')) await updateIntegration(ctx, env.id, 'demo-crm', { overrides, clientId: DEMO_CLIENT_ID, clientSecret })
+  else await createIntegration(ctx, env.id, { key: 'demo-crm', connectorId: 'demo-crm', clientId: DEMO_CLIENT_ID, clientSecret, overrides })
+  if (await findIntegrationByKey(ctx.db, env.id, 'demo-crm-api-key')) await updateIntegration(ctx, env.id, 'demo-crm-api-key', { overrides: { baseUrl: provider.apiBaseUrl } })
+  else await createIntegration(ctx, env.id, { key: 'demo-crm-api-key', connectorId: 'demo-crm-api-key', overrides: { baseUrl: provider.apiBaseUrl } })
+  return { provider, secretKey: state.secretKey, providerApiKey, close: () => provider.close() }
+}

@@ -1,0 +1,54 @@
+/**
+ * One error class for the whole server. Services throw {@link PatchbayError}; `app.onError`
+ * renders it once as RFC 9457 `application/problem+json` with a stable `code`.
+ */
+
+/** Stable error codes, part of the public API (the SDK's `PatchbayError.code`). */
+export const ERROR_CODES = {
+  invalid_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  origin_not_allowed: 403,
+  integration_not_allowed: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  session_expired: 401,
+  oauth_state_invalid: 400,
+  oauth_denied: 400,
+  oauth_exchange_failed: 502,
+  credentials_invalid: 422,
+  connection_not_active: 409,
+  reauth_required: 409,
+  upstream_unreachable: 502,
+  upstream_rate_limited: 429,
+  upstream_host_not_allowed: 400,
+  payload_too_large: 413,
+  internal: 500,
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+/**
+ * An error with a stable `code`, an HTTP status derived from it, and a message safe to show
+ * (it must never contain a secret).
+ * @example throw new PatchbayError('not_found', 'Connection conn_123 does not exist')
+ */
+export class PatchbayError extends Error {
+  readonly status: number
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra problem members, e.g. `{ errors: [{ path, message }] }`. Never secrets. */
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message)
+    this.name = 'PatchbayError'
+    this.status = ERROR_CODES[code]
+  }
+}
+
+/** Shorthand for the frequent 404. */
+export function notFound(what: string, id: string): PatchbayError {
+  return new PatchbayError('not_found', `${what} ${JSON.stringify(id)} does not exist`)
+}

@@ -1,0 +1,133 @@
+/**
+ * The widget-facing API. Takes only a connect session token, sees only that end user's
+ * connections, and refuses origins the session does not allow.
+ */
+import { createRoute, z } from '@hono/zod-openapi'
+import { cors } from 'hono/cors'
+import { findEndUserById } from '../db/queries/end-users'
+import { requireSession } from '../middleware/auth'
+import { sessionAllows } from '../services/connect-sessions'
+import { connectWithForm, deleteConnection, getConnection, listConnections } from '../services/connections'
+import { getIntegration, listIntegrations, type ResolvedIntegration } from '../services/integrations'
+import { startAuthorization } from '../services/oauth-flow'
+import { PatchbayError } from '../lib/errors'
+import { body, Connection, connectionOut, Deleted, json, problems } from './schemas'
+import { router, sessionSecurity } from './router'
+
+const common = { tags: ['Widget (connect session)'], security: sessionSecurity, middleware: requireSession }
+
+const FormField = z.object({
+  name: z.string(),
+  label: z.string(),
+  type: z.enum(['text', 'password', 'url', 'email']),
+  required: z.boolean(),
+  description: z.string().optional(),
+  placeholder: z.string().optional(),
+  pattern: z.string().optional(),
+  helpUrl: z.string().optional(),
+})
+const CatalogEntry = z
+  .object({
+    key: z.string(),
+    connectorId: z.string(),
+    name: z.string(),
+    description: z.string(),
+    categories: z.array(z.string()),
+    logo: z.string().openapi({ description: 'An SVG document' }),
+    authType: z.string(),
+    scopes: z.array(z.string()),
+    credentialFields: z.array(FormField),
+    connectionConfigFields: z.array(FormField),
+    enabled: z.boolean(),
+  })
+  .openapi('CatalogEntry')
+
+function catalogEntry(i: ResolvedIntegration): z.infer<typeof CatalogEntry> {
+  const { connector } = i
+  const fields = (rec: Record<string, { label: string; type: 'text' | 'password' | 'url' | 'email'; required: boolean; description?: string | undefined; placeholder?: string | undefined; pattern?: string | undefined; helpUrl?: string | undefined }>) =>
+    Object.entries(rec).map(([name, f]) => ({ name, label: f.label, type: f.type, required: f.required, description: f.description, placeholder: f.placeholder, pattern: f.pattern, helpUrl: f.helpUrl }))
+  return {
+    key: i.row.key,
+    connectorId: connector.id,
+    name: i.row.displayName ?? connector.name,
+    description: connector.description,
+    categories: connector.categories,
+    logo: connector.logo,
+    authType: connector.auth.type,
+    scopes: i.scopes,
+    credentialFields: 'fields' in connector.auth ? fields(connector.auth.fields) : [],
+    connectionConfigFields: fields(Object.fromEntries(Object.entries(connector.connectionConfig).filter(([, f]) => f.source === 'user'))),
+    enabled: i.row.enabled,
+  }
+}
+
+const IdParam = z.object({ id: z.string().min(1).max(100) })
+const Config = z.record(z.string().max(100), z.string().max(2000)).default({})
+
+export const embedRoutes = router()
+embedRoutes.use('/v1/embed/*', cors({ origin: (origin) => origin, allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'], maxAge: 600 }))
+
+embedRoutes
+  .openapi(
+    createRoute({ ...common, method: 'get', path: '/v1/embed/session', summary: 'The session: end user and expiry', responses: { 200: json(z.object({ endUser: z.object({ id: z.string(), email: z.string().nullable(), displayName: z.string().nullable() }), expiresAt: z.string().datetime(), allowedIntegrations: z.array(z.string()).nullable() })), ...problems(401, 403) } }),
+    async (c) => {
+      const s = c.get('session')
+      const u = await findEndUserById(c.get('ctx').db, s.endUserId)
+      return c.json({ endUser: { id: s.endUserExternalId, email: u?.email ?? null, displayName: u?.displayName ?? null }, expiresAt: s.expiresAt.toISOString(), allowedIntegrations: s.allowedIntegrations }, 200)
+    },
+  )
+  .openapi(createRoute({ ...common, method: 'get', path: '/v1/embed/integrations', summary: 'The catalog this end user may connect', responses: { 200: json(z.object({ data: z.array(CatalogEntry) })), ...problems(401, 403) } }), async (c) => {
+    const s = c.get('session')
+    const all = await listIntegrations(c.get('ctx'), s.environmentId)
+    return c.json({ data: all.filter((i) => sessionAllows(s, i.row.key)).map(catalogEntry) }, 200)
+  })
+  .openapi(createRoute({ ...common, method: 'get', path: '/v1/embed/connections', summary: "The end user's connections", responses: { 200: json(z.object({ data: z.array(Connection) })), ...problems(401, 403) } }), async (c) => {
+    const s = c.get('session')
+    const page = await listConnections(c.get('ctx'), s.environmentId, { endUserId: s.endUserExternalId, limit: 200 })
+    return c.json({ data: page.data.filter((x) => sessionAllows(s, x.integrationKey)).map(connectionOut) }, 200)
+  })
+  .openapi(
+    createRoute({
+      ...common,
+      method: 'post',
+      path: '/v1/embed/connections',
+      summary: 'Connect with credentials (API key, basic, client credentials), verified first',
+      request: { body: body(z.object({ integration: z.string().min(1).max(100), credentials: z.record(z.string().max(100), z.string().max(4000)), connectionConfig: Config, connectionId: z.string().max(100).optional() }).strict()) },
+      responses: { 201: json(Connection, 'Created'), ...problems(400, 401, 403, 404, 422) },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx')
+      const s = c.get('session')
+      const input = c.req.valid('json')
+      if (!sessionAllows(s, input.integration)) throw new PatchbayError('integration_not_allowed', `This session may not use ${input.integration}`)
+      const integration = await getIntegration(ctx, s.environmentId, input.integration)
+      if (!integration.row.enabled) throw new PatchbayError('invalid_request', `${integration.connector.name} is disabled`)
+      if (input.connectionId) await getConnection(ctx, s.environmentId, input.connectionId, s)
+      const id = await connectWithForm(ctx, s, integration, input)
+      return c.json(connectionOut(await getConnection(ctx, s.environmentId, id, s)), 201)
+    },
+  )
+  .openapi(createRoute({ ...common, method: 'delete', path: '/v1/embed/connections/{id}', summary: 'Disconnect', request: { params: IdParam }, responses: { 200: json(Deleted), ...problems(401, 403, 404) } }), async (c) => {
+    const s = c.get('session')
+    const r = await deleteConnection(c.get('ctx'), s.environmentId, c.req.valid('param').id, s)
+    return c.json({ deleted: true as const, revoked: r.revoked }, 200)
+  })
+  .openapi(
+    createRoute({
+      ...common,
+      method: 'post',
+      path: '/v1/embed/oauth/authorizations',
+      summary: 'Start an OAuth 2.0 authorization; open the returned URL in a popup',
+      request: { body: body(z.object({ integration: z.string().min(1).max(100), connectionConfig: Config, connectionId: z.string().max(100).optional() }).strict()) },
+      responses: { 201: json(z.object({ url: z.string().url(), expiresAt: z.string().datetime() }), 'Created'), ...problems(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx')
+      const s = c.get('session')
+      const input = c.req.valid('json')
+      if (!sessionAllows(s, input.integration)) throw new PatchbayError('integration_not_allowed', `This session may not use ${input.integration}`)
+      const integration = await getIntegration(ctx, s.environmentId, input.integration)
+      const r = await startAuthorization(ctx, s, integration, { connectionConfig: input.connectionConfig, connectionId: input.connectionId, origin: c.req.header('origin') })
+      return c.json({ url: r.url, expiresAt: r.expiresAt.toISOString() }, 201)
+    },
+  )

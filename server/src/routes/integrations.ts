@@ -1,0 +1,42 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { listConnectors } from '../../../connectors/registry'
+import { requireSecretKey } from '../middleware/auth'
+import { createIntegration, deleteIntegration, getIntegration, listIntegrations, updateIntegration } from '../services/integrations'
+import { redirectUri } from '../services/oauth-flow'
+import { body, Deleted, Integration, IntegrationCreate, IntegrationUpdate, integrationOut, json, problems } from './schemas'
+import { router, secretKeySecurity } from './router'
+
+const tags = ['Integrations']
+const KeyParam = z.object({ key: z.string().min(1).max(100) })
+const common = { tags, security: secretKeySecurity, middleware: requireSecretKey }
+
+const Connector = z
+  .object({ id: z.string(), name: z.string(), description: z.string(), categories: z.array(z.string()), authType: z.string(), defaultScopes: z.array(z.string()), docsUrl: z.string() })
+  .openapi('Connector')
+
+export const integrationRoutes = router()
+  .openapi(createRoute({ ...common, tags: ['Connectors'], method: 'get', path: '/v1/connectors', summary: 'List available connectors', responses: { 200: json(z.object({ data: z.array(Connector) })), ...problems(401) } }), (c) =>
+    c.json({
+      data: listConnectors().map((k) => ({ id: k.id, name: k.name, description: k.description, categories: k.categories, authType: k.auth.type, defaultScopes: 'scopes' in k.auth ? k.auth.scopes : [], docsUrl: k.docsUrl })),
+    }),
+  )
+  .openapi(createRoute({ ...common, method: 'get', path: '/v1/integrations', summary: 'List integrations', responses: { 200: json(z.object({ data: z.array(Integration) })), ...problems(401) } }), async (c) => {
+    const ctx = c.get('ctx')
+    return c.json({ data: (await listIntegrations(ctx, c.get('secret').environmentId)).map((i) => integrationOut(i, redirectUri(ctx))) })
+  })
+  .openapi(createRoute({ ...common, method: 'post', path: '/v1/integrations', summary: 'Enable a connector as an integration', request: { body: body(IntegrationCreate) }, responses: { 201: json(Integration, 'Created'), ...problems(400, 401, 409) } }), async (c) => {
+    const ctx = c.get('ctx')
+    return c.json(integrationOut(await createIntegration(ctx, c.get('secret').environmentId, c.req.valid('json')), redirectUri(ctx)), 201)
+  })
+  .openapi(createRoute({ ...common, method: 'get', path: '/v1/integrations/{key}', summary: 'Get an integration', request: { params: KeyParam }, responses: { 200: json(Integration), ...problems(401, 404) } }), async (c) => {
+    const ctx = c.get('ctx')
+    return c.json(integrationOut(await getIntegration(ctx, c.get('secret').environmentId, c.req.valid('param').key), redirectUri(ctx)), 200)
+  })
+  .openapi(createRoute({ ...common, method: 'patch', path: '/v1/integrations/{key}', summary: 'Change an integration', request: { params: KeyParam, body: body(IntegrationUpdate) }, responses: { 200: json(Integration), ...problems(400, 401, 404) } }), async (c) => {
+    const ctx = c.get('ctx')
+    return c.json(integrationOut(await updateIntegration(ctx, c.get('secret').environmentId, c.req.valid('param').key, c.req.valid('json')), redirectUri(ctx)), 200)
+  })
+  .openapi(createRoute({ ...common, method: 'delete', path: '/v1/integrations/{key}', summary: 'Delete an integration and its connections', request: { params: KeyParam }, responses: { 200: json(Deleted), ...problems(401, 404) } }), async (c) => {
+    await deleteIntegration(c.get('ctx'), c.get('secret').environmentId, c.req.valid('param').key)
+    return c.json({ deleted: true as const }, 200)
+  })

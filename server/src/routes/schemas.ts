@@ -1,0 +1,170 @@
+/**
+ * Request and response schemas of the public API: the single source for validation, the
+ * OpenAPI document and the SDK's types (`sdk/` imports these types only).
+ */
+import { z } from '@hono/zod-openapi'
+import type { ConnectionView } from '../services/connections'
+import type { ResolvedIntegration } from '../services/integrations'
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().openapi({ description: 'Stable error code, e.g. `invalid_request`, `not_found`, `reauth_required`' }),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem')
+
+/** Standard error responses, all `application/problem+json`. */
+export function problems(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 502)[]) {
+  const out: Record<number, { description: string; content: { 'application/problem+json': { schema: typeof Problem } } }> = {}
+  for (const s of statuses) out[s] = { description: 'Error', content: { 'application/problem+json': { schema: Problem } } }
+  return out
+}
+
+export const json = <T extends z.ZodType>(schema: T, description = 'OK') => ({ description, content: { 'application/json': { schema } } })
+export const body = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } })
+
+const key = z.string().min(1).max(100).regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, 'letters, digits, . _ - (starting with a letter or digit)')
+const url = z.string().url().max(2000)
+
+export const EndUserInput = z.object({
+  id: z.string().min(1).max(255).openapi({ description: "The vendor's own id of the end user", example: 'user_42' }),
+  email: z.string().email().max(320).optional(),
+  displayName: z.string().max(255).optional(),
+})
+
+export const ConnectSessionCreate = z
+  .object({
+    endUser: EndUserInput,
+    allowedIntegrations: z.array(key).max(200).optional().openapi({ description: 'Integration keys the widget may use; default all enabled' }),
+    allowedOrigins: z.array(url).max(50).optional().openapi({ description: 'Origins the widget may run on; default any' }),
+    ttlSeconds: z.number().int().min(60).max(86_400).optional().openapi({ description: 'Lifetime in seconds, default 1800' }),
+  })
+  .strict()
+  .openapi('ConnectSessionCreate')
+
+export const ConnectSession = z.object({ token: z.string(), expiresAt: z.string().datetime(), endUserId: z.string() }).openapi('ConnectSession')
+
+const Overrides = z
+  .object({ baseUrl: url.optional(), authorizationUrl: url.optional(), tokenUrl: url.optional(), revocationUrl: url.optional() })
+  .strict()
+  .openapi({ description: 'Replace connector URLs (enterprise hosts, sandboxes). May use connection config placeholders such as {subdomain}.' })
+
+export const IntegrationCreate = z
+  .object({
+    key,
+    connectorId: z.string().min(1).max(100),
+    displayName: z.string().max(200).nullish(),
+    clientId: z.string().min(1).max(500).nullish(),
+    clientSecret: z.string().min(1).max(2000).nullish().openapi({ description: 'Write-only: never returned' }),
+    scopes: z.array(z.string().min(1).max(200)).max(100).nullish(),
+    overrides: Overrides.optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict()
+  .openapi('IntegrationCreate')
+
+export const IntegrationUpdate = IntegrationCreate.omit({ key: true, connectorId: true }).strict().openapi('IntegrationUpdate')
+
+export const Integration = z
+  .object({
+    key: z.string(),
+    connectorId: z.string(),
+    displayName: z.string(),
+    clientId: z.string().nullable(),
+    hasClientSecret: z.boolean(),
+    scopes: z.array(z.string()),
+    overrides: Overrides,
+    enabled: z.boolean(),
+    authType: z.string(),
+    redirectUri: z.string().nullable().openapi({ description: 'Register this redirect URI with the provider (OAuth 2.0 only)' }),
+    createdAt: z.string().datetime(),
+    updatedAt: z.string().datetime(),
+  })
+  .openapi('Integration')
+
+export function integrationOut(i: ResolvedIntegration, redirectUri: string): z.infer<typeof Integration> {
+  return {
+    key: i.row.key,
+    connectorId: i.row.connectorId,
+    displayName: i.row.displayName ?? i.connector.name,
+    clientId: i.row.clientId,
+    hasClientSecret: !!i.row.clientSecretEnc,
+    scopes: i.scopes,
+    overrides: i.row.overrides ?? {},
+    enabled: i.row.enabled,
+    authType: i.connector.auth.type,
+    redirectUri: i.connector.auth.type === 'oauth2' ? redirectUri : null,
+    createdAt: i.row.createdAt.toISOString(),
+    updatedAt: i.row.updatedAt.toISOString(),
+  }
+}
+
+export const ConnectionStatus = z.enum(['active', 'needs_reauth', 'error', 'revoked'])
+
+export const Connection = z
+  .object({
+    id: z.string(),
+    integration: z.string().openapi({ description: 'Integration key' }),
+    connectorId: z.string(),
+    endUserId: z.string().openapi({ description: "The vendor's id of the end user" }),
+    status: ConnectionStatus,
+    statusReason: z.string().nullable(),
+    accountLabel: z.string().nullable(),
+    scopes: z.array(z.string()),
+    connectionConfig: z.record(z.string(), z.string()),
+    expiresAt: z.string().datetime().nullable().openapi({ description: 'Access token expiry, if any' }),
+    lastRefreshedAt: z.string().datetime().nullable(),
+    lastVerifiedAt: z.string().datetime().nullable(),
+    createdAt: z.string().datetime(),
+    updatedAt: z.string().datetime(),
+  })
+  .openapi('Connection')
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null)
+
+/** The public view of a connection: never its credentials. */
+export function connectionOut(c: ConnectionView): z.infer<typeof Connection> {
+  return {
+    id: c.id,
+    integration: c.integrationKey,
+    connectorId: c.connectorId,
+    endUserId: c.endUserExternalId,
+    status: c.status,
+    statusReason: c.statusReason,
+    accountLabel: c.accountLabel,
+    scopes: c.scopes,
+    connectionConfig: c.connectionConfig,
+    expiresAt: iso(c.expiresAt),
+    lastRefreshedAt: iso(c.lastRefreshedAt),
+    lastVerifiedAt: iso(c.lastVerifiedAt),
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  }
+}
+
+export const Page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() })
+
+export const PageQuery = z.object({
+  cursor: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+})
+
+export const EndUser = z
+  .object({ id: z.string(), email: z.string().nullable(), displayName: z.string().nullable(), createdAt: z.string().datetime(), updatedAt: z.string().datetime() })
+  .openapi('EndUser')
+
+export const Deleted = z.object({ deleted: z.literal(true), revoked: z.boolean().optional() }).openapi('Deleted')
+
+export type ConnectionOut = z.infer<typeof Connection>
+export type IntegrationOut = z.infer<typeof Integration>
+export type EndUserOut = z.infer<typeof EndUser>
+export type ConnectSessionOut = z.infer<typeof ConnectSession>
+export type ConnectSessionCreateInput = z.input<typeof ConnectSessionCreate>
+export type IntegrationCreateInput = z.input<typeof IntegrationCreate>
+export type IntegrationUpdateInput = z.input<typeof IntegrationUpdate>
+export type ProblemOut = z.infer<typeof Problem>

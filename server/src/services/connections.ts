@@ -1,0 +1,222 @@
+/**
+ * Connections: creating them from an authorization or a credentials form, listing, and
+ * deleting (with RFC 7009 revocation where the provider supports it).
+ */
+import * as oauth from 'oauth4webapi'
+import type { AppContext } from '../context'
+import * as q from '../db/queries/connections'
+import type { ConnectionStatus } from '../db/schema/index'
+import { findEndUserByExternalId } from '../db/queries/end-users'
+import { findIntegrationByKey } from '../db/queries/integrations'
+import { notFound, PatchbayError } from '../lib/errors'
+import { newId } from '../lib/ids'
+import { isLiteralPrivateHost } from '../lib/upstream'
+import { authenticationFor, encryptCredentials, type Credentials } from './credentials'
+import { renderUrl, validateConnectionConfig, type ResolvedIntegration } from './integrations'
+import { describeOAuthError, grantedScopes, oauthClientFor, tokensToCredentials } from './oauth-client'
+import { sessionAllows, type SessionPrincipal } from './connect-sessions'
+
+export type ConnectionView = q.ConnectionView
+
+export interface NewConnectionInput {
+  environmentId: string
+  integration: ResolvedIntegration
+  endUserId: string
+  credentials: Credentials
+  connectionConfig: Record<string, string>
+  scopes: string[]
+  accountLabel?: string | undefined
+  /** Re-authorization: replace this connection's credentials, keeping its id. */
+  connectionId?: string | undefined | null
+}
+
+/**
+ * Stores a new connection, or new credentials for an existing one (re-authorization).
+ * @returns the connection id.
+ */
+export async function saveConnection(ctx: AppContext, input: NewConnectionInput): Promise<string> {
+  const expiresAt = 'expiresAt' in input.credentials && input.credentials.expiresAt ? new Date(input.credentials.expiresAt) : null
+  if (input.connectionId) {
+    const existing = await q.findConnection(ctx.db, input.environmentId, input.connectionId)
+    if (!existing || existing.endUserId !== input.endUserId || existing.integrationId !== input.integration.row.id) throw notFound('Connection', input.connectionId)
+    await q.replaceConnectionCredentials(ctx.db, existing.id, {
+      credentialsEnc: await encryptCredentials(ctx, input.environmentId, existing.id, input.credentials),
+      expiresAt,
+      scopes: input.scopes,
+      connectionConfig: input.connectionConfig,
+      accountLabel: input.accountLabel ?? existing.accountLabel,
+    })
+    await ctx.credentials.changed(existing.id)
+    return existing.id
+  }
+  const id = newId('conn')
+  await q.insertConnection(ctx.db, {
+    id,
+    environmentId: input.environmentId,
+    integrationId: input.integration.row.id,
+    endUserId: input.endUserId,
+    status: 'active',
+    accountLabel: input.accountLabel ?? null,
+    scopes: input.scopes,
+    connectionConfig: input.connectionConfig,
+    credentialsEnc: await encryptCredentials(ctx, input.environmentId, id, input.credentials),
+    expiresAt,
+    lastVerifiedAt: new Date(),
+  })
+  return id
+}
+
+/**
+ * Calls the connector's verify or account-info request with the given credentials.
+ * @returns the status and parsed body, so callers can decide validity and read an account label.
+ */
+export async function callWithCredentials(ctx: AppContext, integration: ResolvedIntegration, credentials: Credentials, config: Record<string, string>, request: { method: string; path: string }) {
+  const base = new URL(renderUrl(integration.baseUrl, config))
+  const url = new URL(base.pathname.replace(/\/$/, '') + request.path, base)
+  const auth = authenticationFor(integration.connector, credentials)
+  for (const [k, v] of Object.entries(auth.query)) url.searchParams.set(k, v)
+  return ctx.upstream.fetchJson({
+    method: request.method,
+    url,
+    headers: { accept: 'application/json', 'user-agent': 'Patchbay', ...lower(integration.connector.http.headers), ...auth.headers },
+    allowPrivate: isLiteralPrivateHost(base),
+    timeoutMs: 15_000,
+  })
+}
+
+const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]))
+
+/** Best-effort label of the connected account (login, email), from the connector's `accountInfo` request. */
+export async function fetchAccountLabel(ctx: AppContext, integration: ResolvedIntegration, credentials: Credentials, config: Record<string, string>): Promise<string | undefined> {
+  const { accountInfo, hooks } = integration.connector
+  if (!accountInfo) return undefined
+  try {
+    const res = await callWithCredentials(ctx, integration, credentials, config, { method: 'GET', path: accountInfo.path })
+    if (res.status !== 200) return undefined
+    return hooks.accountLabel?.(res.body)
+  } catch (err) {
+    ctx.log.warn({ integration: integration.row.key, err: (err as Error).message }, 'account info request failed')
+    return undefined
+  }
+}
+
+/**
+ * Creates a connection from credentials an end user typed in (API key, basic, client
+ * credentials). The credentials are verified with a test request before anything is stored.
+ * @throws {PatchbayError} `invalid_request` for missing/invalid fields; `credentials_invalid` when the provider rejects them.
+ */
+export async function connectWithForm(
+  ctx: AppContext,
+  session: SessionPrincipal,
+  integration: ResolvedIntegration,
+  input: { credentials: Record<string, string>; connectionConfig: Record<string, string>; connectionId?: string | undefined },
+): Promise<string> {
+  const { connector } = integration
+  const auth = connector.auth
+  if (auth.type === 'oauth2') throw new PatchbayError('invalid_request', `${connector.name} connects with OAuth: start an authorization instead`)
+  const config = validateConnectionConfig(connector, input.connectionConfig)
+  const errors: { path: string; message: string }[] = []
+  const values: Record<string, string> = {}
+  for (const [name, field] of Object.entries(auth.fields)) {
+    const v = input.credentials[name]
+    if (v === undefined || v === '') {
+      if (field.required) errors.push({ path: `credentials.${name}`, message: `${field.label} is required` })
+      continue
+    }
+    if (field.pattern && !new RegExp(`^(?:${field.pattern})$`).test(v)) errors.push({ path: `credentials.${name}`, message: `${field.label} does not look right` })
+    values[name] = v
+  }
+  for (const name of Object.keys(input.credentials)) if (!(name in auth.fields)) errors.push({ path: `credentials.${name}`, message: 'unknown field' })
+  if (errors.length) throw new PatchbayError('invalid_request', 'Invalid credentials', { errors })
+
+  let credentials: Credentials
+  let scopes: string[] = []
+  if (auth.type === 'oauth2_client_credentials') {
+    const client = await oauthClientFor(ctx, integration, config, { clientId: values.clientId ?? '', clientSecret: values.clientSecret ?? '' })
+    try {
+      const res = await oauth.clientCredentialsGrantRequest(client.as, client.client, client.clientAuth, integration.scopes.length ? { scope: integration.scopes.join(auth.scopeSeparator) } : {}, client.options)
+      const tokens = await oauth.processClientCredentialsResponse(client.as, client.client, res)
+      const t = tokensToCredentials(tokens)
+      credentials = { type: 'oauth2_client_credentials', clientId: values.clientId ?? '', clientSecret: values.clientSecret ?? '', accessToken: t.accessToken, expiresAt: t.expiresAt }
+      scopes = grantedScopes(tokens, integration.scopes)
+    } catch (err) {
+      throw new PatchbayError('credentials_invalid', `${connector.name} rejected these credentials: ${describeOAuthError(err)}`)
+    }
+  } else {
+    credentials = { type: auth.type, values }
+  }
+  if ('verify' in auth && auth.verify) {
+    const res = await callWithCredentials(ctx, integration, credentials, config, auth.verify)
+    if (!auth.verify.okStatus.includes(res.status)) {
+      throw new PatchbayError('credentials_invalid', res.status === 401 || res.status === 403 ? `${connector.name} rejected these credentials (HTTP ${res.status})` : `${connector.name} answered HTTP ${res.status} when checking these credentials`)
+    }
+  }
+  const accountLabel = await fetchAccountLabel(ctx, integration, credentials, config)
+  return saveConnection(ctx, { environmentId: session.environmentId, integration, endUserId: session.endUserId, credentials, connectionConfig: config, scopes, accountLabel, connectionId: input.connectionId })
+}
+
+/** A connection of the environment; with a session, only that end user's. @throws {PatchbayError} `not_found`. */
+export async function getConnection(ctx: AppContext, environmentId: string, id: string, session?: SessionPrincipal): Promise<ConnectionView> {
+  const c = await q.findConnection(ctx.db, environmentId, id)
+  if (!c || (session && (c.endUserId !== session.endUserId || !sessionAllows(session, c.integrationKey)))) throw notFound('Connection', id)
+  return c
+}
+
+export interface ListConnectionsInput {
+  endUserId?: string | undefined
+  integration?: string | undefined
+  status?: ConnectionStatus | undefined
+  cursor?: string | undefined
+  limit: number
+}
+
+/** A page of connections and the cursor of the next page (null at the end). */
+export async function listConnections(ctx: AppContext, environmentId: string, input: ListConnectionsInput): Promise<{ data: ConnectionView[]; nextCursor: string | null }> {
+  let endUserId: string | undefined
+  if (input.endUserId) {
+    const eu = await findEndUserByExternalId(ctx.db, environmentId, input.endUserId)
+    if (!eu) return { data: [], nextCursor: null }
+    endUserId = eu.id
+  }
+  let integrationId: string | undefined
+  if (input.integration) {
+    const row = await findIntegrationByKey(ctx.db, environmentId, input.integration)
+    if (!row) return { data: [], nextCursor: null }
+    integrationId = row.id
+  }
+  const rows = await q.listConnections(ctx.db, { environmentId, endUserId, integrationId, status: input.status, afterId: input.cursor, limit: input.limit + 1 })
+  const data = rows.slice(0, input.limit)
+  return { data, nextCursor: rows.length > input.limit ? data[data.length - 1]!.id : null }
+}
+
+/** Sets a connection's status (e.g. `needs_reauth` after `invalid_grant`) and tells every process. */
+export async function setStatus(ctx: AppContext, id: string, status: ConnectionStatus, reason: string | null): Promise<void> {
+  await q.setConnectionStatus(ctx.db, id, status, reason)
+  await ctx.credentials.changed(id)
+}
+
+/**
+ * Deletes a connection. Where the provider has an RFC 7009 revocation endpoint, the refresh
+ * token (else the access token) is revoked first; a failed revocation is logged, not fatal.
+ * @returns whether the provider confirmed the revocation.
+ */
+export async function deleteConnection(ctx: AppContext, environmentId: string, id: string, session?: SessionPrincipal): Promise<{ revoked: boolean }> {
+  await getConnection(ctx, environmentId, id, session)
+  const loaded = await ctx.credentials.get(environmentId, id)
+  let revoked = false
+  const creds = loaded.credentials
+  if (loaded.integration.revocationUrl && creds.type === 'oauth2') {
+    try {
+      const client = await oauthClientFor(ctx, loaded.integration, loaded.connection.connectionConfig)
+      const token = creds.refreshToken ?? creds.accessToken
+      const res = await oauth.revocationRequest(client.as, client.client, client.clientAuth, token, { ...client.options, additionalParameters: { token_type_hint: creds.refreshToken ? 'refresh_token' : 'access_token' } })
+      await oauth.processRevocationResponse(res)
+      revoked = true
+    } catch (err) {
+      ctx.log.warn({ connectionId: id, err: describeOAuthError(err) }, 'token revocation failed; deleting the connection anyway')
+    }
+  }
+  await q.deleteConnection(ctx.db, id)
+  await ctx.credentials.changed(id)
+  return { revoked }
+}

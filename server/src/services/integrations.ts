@@ -1,0 +1,170 @@
+/**
+ * Integrations: a connector enabled in an environment with the vendor's OAuth client and
+ * optional URL overrides (GitHub Enterprise, self-hosted GitLab, sandboxes, local tests).
+ */
+import { getConnector, listConnectors } from '../../../connectors/registry'
+import { placeholders, type Connector } from '../../../connectors/schema'
+import type { AppContext } from '../context'
+import * as q from '../db/queries/integrations'
+import type { IntegrationOverrides } from '../db/schema/index'
+import { notFound, PatchbayError } from '../lib/errors'
+import { newId } from '../lib/ids'
+
+export type IntegrationRow = q.IntegrationRow
+
+/** What the vendor sends to create or change an integration. */
+export interface IntegrationInput {
+  key: string
+  connectorId: string
+  displayName?: string | null | undefined
+  clientId?: string | null | undefined
+  clientSecret?: string | null | undefined
+  scopes?: string[] | null | undefined
+  overrides?: IntegrationOverrides | undefined
+  enabled?: boolean | undefined
+}
+
+/** An integration with its connector and the URLs in effect (connector defaults + overrides). */
+export interface ResolvedIntegration {
+  row: IntegrationRow
+  connector: Connector
+  baseUrl: string
+  authorizationUrl: string | undefined
+  tokenUrl: string | undefined
+  revocationUrl: string | undefined
+  scopes: string[]
+}
+
+/** Looks up a connector by id. @throws {PatchbayError} `invalid_request` when unknown. */
+export function requireConnector(id: string): Connector {
+  const connector = getConnector(id)
+  if (!connector) throw new PatchbayError('invalid_request', `Unknown connector ${JSON.stringify(id)}`, { errors: [{ path: 'connectorId', message: `one of: ${listConnectors().map((c) => c.id).join(', ')}` }] })
+  return connector
+}
+
+/** Applies overrides to the connector's URLs. */
+export function resolveIntegration(row: IntegrationRow): ResolvedIntegration {
+  const connector = requireConnector(row.connectorId)
+  const auth = connector.auth
+  const o = row.overrides ?? {}
+  return {
+    row,
+    connector,
+    baseUrl: o.baseUrl ?? connector.http.baseUrl,
+    authorizationUrl: o.authorizationUrl ?? (auth.type === 'oauth2' ? auth.authorizationUrl : undefined),
+    tokenUrl: o.tokenUrl ?? ('tokenUrl' in auth ? auth.tokenUrl : undefined),
+    revocationUrl: o.revocationUrl ?? (auth.type === 'oauth2' ? auth.revocationUrl : undefined),
+    scopes: row.scopes ?? ('scopes' in auth ? auth.scopes : []),
+  }
+}
+
+/** The integration `key` of an environment. @throws {PatchbayError} `not_found`. */
+export async function getIntegration(ctx: AppContext, environmentId: string, key: string): Promise<ResolvedIntegration> {
+  const row = await q.findIntegrationByKey(ctx.db, environmentId, key)
+  if (!row) throw notFound('Integration', key)
+  return resolveIntegration(row)
+}
+
+export async function listIntegrations(ctx: AppContext, environmentId: string): Promise<ResolvedIntegration[]> {
+  return (await q.listIntegrations(ctx.db, environmentId)).map(resolveIntegration)
+}
+
+function checkInput(connector: Connector, input: Partial<IntegrationInput>): void {
+  const errors: { path: string; message: string }[] = []
+  if (connector.auth.type === 'oauth2' && input.clientId === null) errors.push({ path: 'clientId', message: 'an OAuth 2.0 integration needs a client id' })
+  for (const [name, url] of Object.entries(input.overrides ?? {})) {
+    if (url === undefined) continue
+    const declared = new Set(Object.keys(connector.connectionConfig))
+    if (!/^https?:\/\//.test(url) || !URL.canParse(url.replace(/\{[^}]*\}/g, 'x'))) errors.push({ path: `overrides.${name}`, message: 'must be an absolute http(s) URL' })
+    for (const p of placeholders(url)) if (!declared.has(p)) errors.push({ path: `overrides.${name}`, message: `placeholder {${p}} is not a connection config field of ${connector.id}` })
+  }
+  if (errors.length) throw new PatchbayError('invalid_request', 'Invalid integration', { errors })
+}
+
+/**
+ * Creates an integration. The client secret is encrypted before it is stored.
+ * @throws {PatchbayError} `conflict` when the key exists; `invalid_request` for an unknown connector or bad override.
+ */
+export async function createIntegration(ctx: AppContext, environmentId: string, input: IntegrationInput): Promise<ResolvedIntegration> {
+  const connector = requireConnector(input.connectorId)
+  if (connector.auth.type === 'oauth2' && !input.clientId) throw new PatchbayError('invalid_request', 'Invalid integration', { errors: [{ path: 'clientId', message: 'an OAuth 2.0 integration needs a client id' }] })
+  checkInput(connector, input)
+  const id = newId('int')
+  const inserted = await q.insertIntegration(ctx.db, {
+    id,
+    environmentId,
+    key: input.key,
+    connectorId: connector.id,
+    displayName: input.displayName ?? null,
+    clientId: input.clientId ?? null,
+    clientSecretEnc: input.clientSecret ? await ctx.secrets.encrypt(environmentId, input.clientSecret, `${id}:client_secret`) : null,
+    scopes: input.scopes ?? null,
+    overrides: input.overrides ?? {},
+    enabled: input.enabled ?? true,
+  })
+  if (!inserted) throw new PatchbayError('conflict', `Integration ${JSON.stringify(input.key)} already exists`)
+  return getIntegration(ctx, environmentId, input.key)
+}
+
+/** Changes an integration; absent fields stay, `null` clears. @throws {PatchbayError} `not_found`, `invalid_request`. */
+export async function updateIntegration(ctx: AppContext, environmentId: string, key: string, input: Omit<Partial<IntegrationInput>, 'key' | 'connectorId'>): Promise<ResolvedIntegration> {
+  const current = await getIntegration(ctx, environmentId, key)
+  checkInput(current.connector, input)
+  const id = current.row.id
+  await q.updateIntegration(ctx.db, id, {
+    ...(input.displayName !== undefined ? { displayName: input.displayName } : {}),
+    ...(input.clientId !== undefined ? { clientId: input.clientId } : {}),
+    ...(input.clientSecret !== undefined ? { clientSecretEnc: input.clientSecret ? await ctx.secrets.encrypt(environmentId, input.clientSecret, `${id}:client_secret`) : null } : {}),
+    ...(input.scopes !== undefined ? { scopes: input.scopes } : {}),
+    ...(input.overrides !== undefined ? { overrides: input.overrides } : {}),
+    ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
+  })
+  ctx.credentials.invalidateIntegration(id)
+  return getIntegration(ctx, environmentId, key)
+}
+
+/** Deletes an integration and (by cascade) its connections. */
+export async function deleteIntegration(ctx: AppContext, environmentId: string, key: string): Promise<void> {
+  const current = await getIntegration(ctx, environmentId, key)
+  await q.deleteIntegration(ctx.db, current.row.id)
+  ctx.credentials.invalidateIntegration(current.row.id)
+}
+
+/** The decrypted client secret, or undefined for a public client. */
+export async function clientSecretOf(ctx: AppContext, row: IntegrationRow): Promise<string | undefined> {
+  return row.clientSecretEnc ? ctx.secrets.decrypt(row.environmentId, row.clientSecretEnc, `${row.id}:client_secret`) : undefined
+}
+
+/**
+ * Fills `{placeholders}` in a URL template from the connection config. Values were checked
+ * against the connector's patterns when stored; they are URL-encoded here as well.
+ * @throws {PatchbayError} `invalid_request` when a placeholder has no value.
+ */
+export function renderUrl(template: string, config: Record<string, string>): string {
+  return template.replace(/\{([a-zA-Z][a-zA-Z0-9_]*)\}/g, (_, name: string) => {
+    const value = config[name]
+    if (value === undefined) throw new PatchbayError('invalid_request', `Connection config ${name} is missing`)
+    return encodeURIComponent(value)
+  })
+}
+
+/**
+ * Validates connection config values from the end user against the connector's fields
+ * (required, pattern). Fields with `source: 'token'` cannot be supplied by the user.
+ * @throws {PatchbayError} `invalid_request` listing each bad field.
+ */
+export function validateConnectionConfig(connector: Connector, input: Record<string, string>): Record<string, string> {
+  const errors: { path: string; message: string }[] = []
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(input)) {
+    const field = connector.connectionConfig[name]
+    if (!field || field.source !== 'user') errors.push({ path: `connectionConfig.${name}`, message: 'unknown field' })
+    else if (!new RegExp(`^(?:${field.pattern})$`).test(value)) errors.push({ path: `connectionConfig.${name}`, message: `${field.label} is not valid` })
+    else out[name] = value
+  }
+  for (const [name, field] of Object.entries(connector.connectionConfig)) {
+    if (field.source === 'user' && field.required && !(name in out) && !errors.some((e) => e.path === `connectionConfig.${name}`)) errors.push({ path: `connectionConfig.${name}`, message: `${field.label} is required` })
+  }
+  if (errors.length) throw new PatchbayError('invalid_request', 'Invalid connection config', { errors })
+  return out
+}

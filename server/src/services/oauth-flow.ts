@@ -1,0 +1,176 @@
+/**
+ * The OAuth 2.0 authorization code flow with PKCE (RFC 6749 §4.1, RFC 7636), following the
+ * OAuth 2.0 Security BCP (RFC 9700):
+ *
+ * 1. `startAuthorization` (widget, session token): stores a one-time state with an encrypted
+ *    PKCE verifier, bound to the connect session and the widget's origin; returns a start URL.
+ * 2. `beginInBrowser` (`GET /oauth/start`, in the popup): binds the state to this browser with
+ *    an HttpOnly cookie (CSRF protection, RFC 9700 §4.7.1), then redirects to the provider.
+ * 3. `completeAuthorization` (`GET /oauth/callback`): consumes the state once, checks the cookie,
+ *    the session and the exact redirect URI, exchanges the code once, stores the connection.
+ */
+import * as oauth from 'oauth4webapi'
+import type { AppContext } from '../context'
+import { bindOAuthState, consumeOAuthState, findConnectSession, findOAuthStateByHash, insertOAuthState } from '../db/queries/sessions'
+import { findIntegrationById } from '../db/queries/integrations'
+import { PatchbayError } from '../lib/errors'
+import { hashToken, newId, randomToken } from '../lib/ids'
+import { sessionAllows, type SessionPrincipal } from './connect-sessions'
+import { getConnection, saveConnection, fetchAccountLabel } from './connections'
+import { renderUrl, resolveIntegration, validateConnectionConfig, type ResolvedIntegration } from './integrations'
+import { describeOAuthError, grantedScopes, oauthClientFor, tokensToCredentials } from './oauth-client'
+
+/** How long an authorization may take, ms (also bounded by the session's expiry). */
+const STATE_TTL_MS = 10 * 60_000
+export const BINDING_COOKIE_PREFIX = 'pb_oauth_'
+
+/** The single redirect URI vendors register with providers. */
+export function redirectUri(ctx: AppContext): string {
+  return `${ctx.config.publicUrl}/oauth/callback`
+}
+
+/**
+ * Begins an authorization for the session's end user.
+ * @param origin the widget's `Origin`, the only target of the callback's postMessage.
+ * @returns the URL to open in the popup and when it expires.
+ * @throws {PatchbayError} `integration_not_allowed`, `invalid_request` (not OAuth, disabled, bad config), `not_found` (reconnect of another user's connection).
+ */
+export async function startAuthorization(
+  ctx: AppContext,
+  session: SessionPrincipal,
+  integration: ResolvedIntegration,
+  input: { connectionConfig: Record<string, string>; connectionId?: string | undefined; origin: string | undefined },
+): Promise<{ url: string; expiresAt: Date }> {
+  const { connector, row } = integration
+  if (!sessionAllows(session, row.key)) throw new PatchbayError('integration_not_allowed', `This session may not use ${row.key}`)
+  if (!row.enabled) throw new PatchbayError('invalid_request', `${connector.name} is disabled`)
+  if (connector.auth.type !== 'oauth2') throw new PatchbayError('invalid_request', `${connector.name} does not connect with OAuth; submit its credentials form`)
+  let config = validateConnectionConfig(connector, input.connectionConfig)
+  if (input.connectionId) {
+    const existing = await getConnection(ctx, session.environmentId, input.connectionId, session)
+    if (existing.integrationId !== row.id) throw new PatchbayError('invalid_request', 'The connection belongs to another integration')
+    if (!Object.keys(input.connectionConfig).length) config = existing.connectionConfig
+  }
+  await oauthClientFor(ctx, integration, config) // fails early on a misconfigured integration
+  const state = oauth.generateRandomState()
+  const id = newId('st')
+  const expiresAt = new Date(Math.min(Date.now() + STATE_TTL_MS, session.expiresAt.getTime()))
+  await insertOAuthState(ctx.db, {
+    id,
+    stateHash: hashToken(state),
+    environmentId: session.environmentId,
+    connectSessionId: session.sessionId,
+    integrationId: row.id,
+    connectionId: input.connectionId ?? null,
+    codeVerifierEnc: await ctx.secrets.encrypt(session.environmentId, oauth.generateRandomCodeVerifier(), `${id}:code_verifier`),
+    redirectUri: redirectUri(ctx),
+    openerOrigin: input.origin ?? null,
+    connectionConfig: config,
+    scopes: integration.scopes,
+    expiresAt,
+  })
+  return { url: `${ctx.config.publicUrl}/oauth/start?state=${encodeURIComponent(state)}`, expiresAt }
+}
+
+/**
+ * Binds the state to this browser and builds the provider's authorization URL.
+ * @returns the provider URL and the cookie (name, value, max-age in s) to set.
+ * @throws {PatchbayError} `oauth_state_invalid` for an unknown, used, expired or already bound state.
+ */
+export async function beginInBrowser(ctx: AppContext, state: string): Promise<{ location: string; cookie: { name: string; value: string; maxAgeS: number } }> {
+  const st = await findOAuthStateByHash(ctx.db, hashToken(state))
+  if (!st || st.consumedAt || st.expiresAt.getTime() <= Date.now()) throw new PatchbayError('oauth_state_invalid', 'This authorization link is invalid or has expired')
+  const binding = randomToken(32)
+  if (!(await bindOAuthState(ctx.db, st.id, hashToken(binding)))) throw new PatchbayError('oauth_state_invalid', 'This authorization link was already opened')
+  const row = await findIntegrationById(ctx.db, st.integrationId)
+  if (!row) throw new PatchbayError('oauth_state_invalid', 'The integration no longer exists')
+  const integration = resolveIntegration(row)
+  const auth = integration.connector.auth
+  if (auth.type !== 'oauth2' || !integration.authorizationUrl) throw new PatchbayError('oauth_state_invalid', 'The integration no longer uses OAuth')
+  const url = new URL(renderUrl(integration.authorizationUrl, st.connectionConfig))
+  for (const [k, v] of Object.entries(auth.authorizationParams)) url.searchParams.set(k, v)
+  url.searchParams.set('response_type', 'code')
+  url.searchParams.set('client_id', row.clientId ?? '')
+  url.searchParams.set('redirect_uri', st.redirectUri)
+  if (st.scopes.length) url.searchParams.set('scope', st.scopes.join(auth.scopeSeparator))
+  url.searchParams.set('state', state)
+  if (auth.pkce) {
+    const verifier = await ctx.secrets.decrypt(st.environmentId, st.codeVerifierEnc, `${st.id}:code_verifier`)
+    url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier))
+    url.searchParams.set('code_challenge_method', 'S256')
+  }
+  return { location: url.toString(), cookie: { name: `${BINDING_COOKIE_PREFIX}${st.id}`, value: binding, maxAgeS: Math.ceil((st.expiresAt.getTime() - Date.now()) / 1000) } }
+}
+
+/** The outcome the callback page hands to the widget. */
+export type AuthorizationResult =
+  | { ok: true; connectionId: string; integration: string; reconnected: boolean }
+  | { ok: false; code: string; message: string }
+
+/**
+ * Completes an authorization from the provider's redirect. Never throws for flow errors:
+ * they become `{ ok: false, code }` for the callback page.
+ * @param callbackUrl the full URL the provider redirected to.
+ * @param cookies the request's cookies (for the browser binding).
+ * @returns the result and the widget origin to post it to (null when unknown).
+ */
+export async function completeAuthorization(ctx: AppContext, callbackUrl: URL, cookies: Record<string, string>): Promise<{ result: AuthorizationResult; openerOrigin: string | null; stateId: string | null }> {
+  const fail = (code: string, message: string, openerOrigin: string | null = null, stateId: string | null = null) => ({ result: { ok: false as const, code, message }, openerOrigin, stateId })
+  const state = callbackUrl.searchParams.get('state')
+  if (!state) return fail('oauth_state_invalid', 'The provider did not return a state')
+  const st = await consumeOAuthState(ctx.db, hashToken(state))
+  if (!st) return fail('oauth_state_invalid', 'This authorization was already completed or is unknown')
+  const origin = st.openerOrigin
+  const binding = cookies[`${BINDING_COOKIE_PREFIX}${st.id}`]
+  if (!st.browserBindingHash || !binding || hashToken(binding) !== st.browserBindingHash) return fail('oauth_state_invalid', 'This authorization was started in another browser', origin, st.id)
+  if (st.expiresAt.getTime() <= Date.now()) return fail('session_expired', 'The authorization took too long; please try again', origin, st.id)
+  const session = await findConnectSession(ctx.db, st.connectSessionId)
+  if (!session || session.expiresAt.getTime() <= Date.now()) return fail('session_expired', 'The connect session has expired; please try again', origin, st.id)
+  if (st.redirectUri !== redirectUri(ctx)) return fail('oauth_state_invalid', 'Redirect URI mismatch', origin, st.id)
+  const row = await findIntegrationById(ctx.db, st.integrationId)
+  if (!row) return fail('not_found', 'The integration no longer exists', origin, st.id)
+  const integration = resolveIntegration(row)
+  const client = await oauthClientFor(ctx, integration, st.connectionConfig)
+
+  let params: URLSearchParams
+  try {
+    params = oauth.validateAuthResponse(client.as, client.client, callbackUrl, state)
+  } catch (err) {
+    if (err instanceof oauth.AuthorizationResponseError) {
+      const denied = err.error === 'access_denied'
+      return fail(denied ? 'oauth_denied' : 'oauth_exchange_failed', denied ? 'Access was denied at the provider' : `The provider returned an error: ${describeOAuthError(err)}`, origin, st.id)
+    }
+    return fail('oauth_state_invalid', describeOAuthError(err), origin, st.id)
+  }
+  let tokens: oauth.TokenEndpointResponse
+  try {
+    const verifier = await ctx.secrets.decrypt(st.environmentId, st.codeVerifierEnc, `${st.id}:code_verifier`)
+    const auth = integration.connector.auth
+    const res = await oauth.authorizationCodeGrantRequest(client.as, client.client, client.clientAuth, params, st.redirectUri, auth.type === 'oauth2' && auth.pkce ? verifier : oauth.nopkce, client.options)
+    tokens = await oauth.processAuthorizationCodeResponse(client.as, client.client, res, { requireIdToken: false })
+  } catch (err) {
+    ctx.log.warn({ integration: row.key, err: describeOAuthError(err) }, 'authorization code exchange failed')
+    return fail('oauth_exchange_failed', `The code exchange failed: ${describeOAuthError(err)}`, origin, st.id)
+  }
+  const credentials = tokensToCredentials(tokens)
+  let config = st.connectionConfig
+  const fromToken = integration.connector.hooks.afterTokenResponse?.(tokens as unknown as Record<string, unknown>)
+  if (fromToken) config = { ...config, ...fromToken }
+  const accountLabel = await fetchAccountLabel(ctx, integration, credentials, config)
+  try {
+    const connectionId = await saveConnection(ctx, {
+      environmentId: st.environmentId,
+      integration,
+      endUserId: session.endUserId,
+      credentials,
+      connectionConfig: config,
+      scopes: grantedScopes(tokens, st.scopes),
+      accountLabel,
+      connectionId: st.connectionId,
+    })
+    ctx.log.info({ connectionId, integration: row.key }, st.connectionId ? 'connection re-authorized' : 'connection created')
+    return { result: { ok: true, connectionId, integration: row.key, reconnected: !!st.connectionId }, openerOrigin: origin, stateId: st.id }
+  } catch (err) {
+    return fail(err instanceof PatchbayError ? err.code : 'internal', err instanceof PatchbayError ? err.message : 'The connection could not be saved', origin, st.id)
+  }
+}

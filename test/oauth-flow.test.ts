@@ -1,0 +1,217 @@
+/**
+ * The complete OAuth 2.0 flow against the bundled oidc-provider on 127.0.0.1: authorization code
+ * with PKCE, exchange, refresh with rotation, revocation; and its failures.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDemoProvider, authorizeViaHttp, type DemoProvider } from '../server/src/demo/provider/index'
+import { connectViaOAuth, createTestApp, testDatabases, type TestApp } from '../server/src/testing'
+import { findConnectionRow } from '../server/src/db/queries/connections'
+
+const ORIGIN = 'http://localhost:5173'
+
+describe.each(testDatabases())('OAuth 2.0 flow on $name', (target) => {
+  let t: TestApp
+  let provider: DemoProvider
+  const request = (path: string, init?: RequestInit) => Promise.resolve(t.app.request(path, init))
+  const session = async (body: Record<string, unknown> = {}) => {
+    const r = await t.call('POST', '/v1/connect-sessions', { body: { endUser: { id: 'user-1', email: 'ada@example.com' }, allowedOrigins: [ORIGIN], ...body } })
+    expect(r.status).toBe(201)
+    return ((await r.json()) as { token: string }).token
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp(target)
+    provider = await startDemoProvider({ clients: [{ clientId: 'pb', clientSecret: 'pb-secret', redirectUris: ['http://127.0.0.1:3999/oauth/callback'] }], accessTokenTtlSeconds: 3600 })
+    const r = await t.call('POST', '/v1/integrations', {
+      body: { key: 'crm', connectorId: 'demo-crm', clientId: 'pb', clientSecret: 'pb-secret', overrides: { authorizationUrl: provider.authorizationUrl, tokenUrl: provider.tokenUrl, revocationUrl: provider.revocationUrl, baseUrl: provider.apiBaseUrl } },
+    })
+    expect(r.status).toBe(201)
+  })
+  afterAll(async () => {
+    await provider?.close()
+    await t?.close()
+  })
+
+  it('connects with PKCE, stores encrypted tokens, proxies, refreshes with rotation and revokes on delete', async () => {
+    const token = await session()
+    provider.resetStats()
+    const { status, result } = await connectViaOAuth(request, { sessionToken: token, integration: 'crm', origin: ORIGIN })
+    expect(status).toBe(200)
+    expect(result).toMatchObject({ ok: true, integration: 'crm', openerOrigin: ORIGIN })
+    const connectionId = result.connectionId as string
+    expect(provider.stats.tokenRequests.authorization_code).toBe(1)
+
+    // The API shows the connection, never its tokens; the database holds only ciphertext.
+    const got = await t.call('GET', `/v1/connections/${connectionId}`)
+    const view = (await got.json()) as Record<string, unknown>
+    expect(view).toMatchObject({ id: connectionId, integration: 'crm', endUserId: 'user-1', status: 'active', accountLabel: 'ada@demo-crm.test' })
+    expect(view.scopes).toContain('contacts.read')
+    expect(JSON.stringify(view)).not.toMatch(/accessToken|refreshToken/)
+    const row = await findConnectionRow(t.ctx.db, connectionId)
+    expect(row!.credentialsEnc).toMatch(/^pb1:dek_/)
+    const creds = await t.ctx.credentials.get(t.tenant.environmentId, connectionId)
+    expect(row!.credentialsEnc).not.toContain((creds.credentials as { accessToken: string }).accessToken)
+
+    // Proxy: the provider's body comes back unchanged.
+    const me = await t.call('GET', `/v1/proxy/${connectionId}/me`)
+    expect(me.status).toBe(200)
+    expect(await me.json()).toMatchObject({ email: 'ada@demo-crm.test' })
+    expect(me.headers.get('x-ratelimit-limit')).toBeTruthy()
+
+    // Refresh: force expiry; the next proxied call refreshes first, the refresh token rotates.
+    const before = creds.credentials as { refreshToken: string; accessToken: string }
+    await t.ctx.db.execute(`update connections set expires_at = now() - interval '1 minute' where id = '${connectionId}'` as never)
+    const expired = { ...creds, credentials: { ...creds.credentials, expiresAt: new Date(Date.now() - 60_000).toISOString() } }
+    ;(t.ctx.credentials as unknown as { entries: Map<string, unknown> }).entries.set(connectionId, expired)
+    const after401 = await t.call('GET', `/v1/proxy/${connectionId}/contacts?limit=2`)
+    expect(after401.status).toBe(200)
+    expect(provider.stats.tokenRequests.refresh_token).toBe(1)
+    const fresh = (await t.ctx.credentials.get(t.tenant.environmentId, connectionId)).credentials as { refreshToken: string; accessToken: string }
+    expect(fresh.accessToken).not.toBe(before.accessToken)
+    expect(fresh.refreshToken).not.toBe(before.refreshToken)
+    const refreshed = (await (await t.call('GET', `/v1/connections/${connectionId}`)).json()) as { lastRefreshedAt: string | null }
+    expect(refreshed.lastRefreshedAt).not.toBeNull()
+
+    // Delete revokes at the provider (RFC 7009); the token then fails at the API.
+    const del = await t.call('DELETE', `/v1/connections/${connectionId}`)
+    expect(await del.json()).toEqual({ deleted: true, revoked: true })
+    expect(provider.stats.revocations).toBe(1)
+    const direct = await fetch(`${provider.apiBaseUrl}/me`, { headers: { authorization: `Bearer ${fresh.accessToken}` } })
+    expect(direct.status).toBe(401)
+    expect((await t.call('GET', `/v1/connections/${connectionId}`)).status).toBe(404)
+  })
+
+  it('marks the connection needs_reauth on invalid_grant, after re-reading the stored credentials', async () => {
+    const token = await session()
+    const { result } = await connectViaOAuth(request, { sessionToken: token, integration: 'crm', origin: ORIGIN })
+    const id = result.connectionId as string
+    const loaded = await t.ctx.credentials.get(t.tenant.environmentId, id)
+    // Revoke the grant behind Patchbay's back: the refresh token is now invalid.
+    await fetch(provider.revocationUrl, { method: 'POST', headers: { authorization: `Basic ${Buffer.from('pb:pb-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${(loaded.credentials as { refreshToken: string }).refreshToken}` })
+    ;(t.ctx.credentials as unknown as { entries: Map<string, unknown> }).entries.set(id, { ...loaded, credentials: { ...loaded.credentials, expiresAt: new Date(Date.now() - 1000).toISOString() } })
+    const r = await t.call('GET', `/v1/proxy/${id}/me`)
+    expect(r.status).toBe(409)
+    expect(await r.json()).toMatchObject({ code: 'reauth_required' })
+    const view = (await (await t.call('GET', `/v1/connections/${id}`)).json()) as { status: string; statusReason: string }
+    expect(view.status).toBe('needs_reauth')
+    expect(view.statusReason).toMatch(/invalid_grant/)
+
+    // Re-authorizing keeps the same connection id and makes it active again.
+    const again = await connectViaOAuth(request, { sessionToken: token, integration: 'crm', origin: ORIGIN, connectionId: id })
+    expect(again.result).toMatchObject({ ok: true, connectionId: id, reconnected: true })
+    expect(((await (await t.call('GET', `/v1/connections/${id}`)).json()) as { status: string }).status).toBe('active')
+    expect((await t.call('GET', `/v1/proxy/${id}/me`)).status).toBe(200)
+  })
+
+  it('rejects a replayed state and a replayed code', async () => {
+    const token = await session()
+    const first = await connectViaOAuth(request, { sessionToken: token, integration: 'crm', origin: ORIGIN })
+    expect(first.result.ok).toBe(true)
+    const replay = await request(first.callbackPath, { headers: { cookie: first.cookie, accept: 'application/json' } })
+    expect(replay.status).toBe(400)
+    expect(await replay.json()).toMatchObject({ ok: false, code: 'oauth_state_invalid' })
+  })
+
+  it('rejects an unknown or forged state', async () => {
+    const r = await request('/oauth/callback?code=abc&state=forged', { headers: { accept: 'application/json' } })
+    expect(await r.json()).toMatchObject({ ok: false, code: 'oauth_state_invalid' })
+    const start = await request('/oauth/start?state=forged')
+    expect(start.status).toBe(400)
+    expect(await start.json()).toMatchObject({ code: 'oauth_state_invalid' })
+  })
+
+  it('rejects a callback from another browser (no binding cookie) and a start link opened twice', async () => {
+    const token = await session()
+    const started = await request('/v1/embed/oauth/authorizations', { method: 'POST', headers: { authorization: `Bearer ${token}`, origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify({ integration: 'crm' }) })
+    const { url } = (await started.json()) as { url: string }
+    const u = new URL(url)
+    const redirect = await request(u.pathname + u.search, { redirect: 'manual' })
+    expect(redirect.status).toBe(302)
+    expect((await request(u.pathname + u.search, { redirect: 'manual' })).status).toBe(400)
+    const location = new URL(redirect.headers.get('location')!)
+    expect(location.searchParams.get('code_challenge_method')).toBe('S256')
+    expect(location.searchParams.get('redirect_uri')).toBe('http://127.0.0.1:3999/oauth/callback')
+    const final = new URL(await authorizeViaHttp({ authorizationUrl: location.toString(), username: 'ada', password: 'lovelace', decision: 'allow' }))
+    const r = await request(final.pathname + final.search, { headers: { accept: 'application/json' } })
+    expect(await r.json()).toMatchObject({ ok: false, code: 'oauth_state_invalid' })
+  })
+
+  it('reports a denied consent as oauth_denied', async () => {
+    const token = await session()
+    const { result } = await connectViaOAuth(request, { sessionToken: token, integration: 'crm', origin: ORIGIN, decision: 'deny' })
+    expect(result).toMatchObject({ ok: false, code: 'oauth_denied' })
+  })
+
+  it('fails the exchange when the redirect URI registered at the provider does not match', async () => {
+    const other = await startDemoProvider({ clients: [{ clientId: 'pb2', clientSecret: 's', redirectUris: ['http://127.0.0.1:3999/oauth/callback'] }] })
+    try {
+      await t.call('POST', '/v1/integrations', { body: { key: 'crm-mismatch', connectorId: 'demo-crm', clientId: 'pb2', clientSecret: 's', overrides: { authorizationUrl: other.authorizationUrl, tokenUrl: other.tokenUrl, baseUrl: other.apiBaseUrl } } })
+      const token = await session()
+      const started = await request('/v1/embed/oauth/authorizations', { method: 'POST', headers: { authorization: `Bearer ${token}`, origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify({ integration: 'crm-mismatch' }) })
+      const { url } = (await started.json()) as { url: string }
+      const u = new URL(url)
+      const redirect = await request(u.pathname + u.search, { redirect: 'manual' })
+      const location = new URL(redirect.headers.get('location')!)
+      location.searchParams.set('redirect_uri', 'http://127.0.0.1:3999/elsewhere')
+      // The provider refuses an unregistered redirect URI (RFC 6749 §3.1.2.4): no redirect back at all.
+      const page = await fetch(location, { redirect: 'manual' })
+      expect(page.status).toBe(400)
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('refuses a callback whose redirect URI differs from the one the authorization used', async () => {
+    const token = await session()
+    const started = await request('/v1/embed/oauth/authorizations', { method: 'POST', headers: { authorization: `Bearer ${token}`, origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify({ integration: 'crm' }) })
+    const { url } = (await started.json()) as { url: string }
+    const u = new URL(url)
+    const redirect = await request(u.pathname + u.search, { redirect: 'manual' })
+    const cookie = (redirect.headers.get('set-cookie') ?? '').split(';')[0]!
+    const final = new URL(await authorizeViaHttp({ authorizationUrl: redirect.headers.get('location')!, username: 'ada', password: 'lovelace', decision: 'allow' }))
+    // PUBLIC_URL changed between the authorization request and the callback.
+    await t.ctx.db.execute(`update oauth_states set redirect_uri = 'https://old.example/oauth/callback' where consumed_at is null` as never)
+    const r = await request(final.pathname + final.search, { headers: { cookie, accept: 'application/json' } })
+    expect(await r.json()).toMatchObject({ ok: false, code: 'oauth_state_invalid', message: 'Redirect URI mismatch' })
+  })
+
+  it('refuses expired sessions and disallowed origins', async () => {
+    const token = await session()
+    const bad = await request('/v1/embed/oauth/authorizations', { method: 'POST', headers: { authorization: `Bearer ${token}`, origin: 'https://evil.example', 'content-type': 'application/json' }, body: JSON.stringify({ integration: 'crm' }) })
+    expect(bad.status).toBe(403)
+    expect(await bad.json()).toMatchObject({ code: 'origin_not_allowed' })
+
+    // Session expires between start and callback: the callback refuses to connect.
+    const short = await session()
+    const started = await request('/v1/embed/oauth/authorizations', { method: 'POST', headers: { authorization: `Bearer ${short}`, origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify({ integration: 'crm' }) })
+    const { url } = (await started.json()) as { url: string }
+    const u = new URL(url)
+    const redirect = await request(u.pathname + u.search, { redirect: 'manual' })
+    const cookie = (redirect.headers.get('set-cookie') ?? '').split(';')[0]!
+    const final = new URL(await authorizeViaHttp({ authorizationUrl: redirect.headers.get('location')!, username: 'ada', password: 'lovelace', decision: 'allow' }))
+    await t.ctx.db.execute(`update connect_sessions set expires_at = now() - interval '1 second'` as never)
+    const r = await request(final.pathname + final.search, { headers: { cookie, accept: 'application/json' } })
+    expect(await r.json()).toMatchObject({ ok: false, code: 'session_expired' })
+    t.ctx.principals.clear()
+    const after = await request('/v1/embed/integrations', { headers: { authorization: `Bearer ${short}`, origin: ORIGIN } })
+    expect(after.status).toBe(401)
+    expect(await after.json()).toMatchObject({ code: 'session_expired' })
+  })
+
+  it('posts the result only to the widget origin on the HTML callback page', async () => {
+    const token = await session()
+    const started = await request('/v1/embed/oauth/authorizations', { method: 'POST', headers: { authorization: `Bearer ${token}`, origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify({ integration: 'crm' }) })
+    const { url } = (await started.json()) as { url: string }
+    const u = new URL(url)
+    const redirect = await request(u.pathname + u.search, { redirect: 'manual' })
+    const cookie = (redirect.headers.get('set-cookie') ?? '').split(';')[0]!
+    expect(redirect.headers.get('set-cookie')).toMatch(/HttpOnly/i)
+    const final = new URL(await authorizeViaHttp({ authorizationUrl: redirect.headers.get('location')!, username: 'ada', password: 'lovelace', decision: 'allow' }))
+    const page = await request(final.pathname + final.search, { headers: { cookie } })
+    const html = await page.text()
+    expect(html).toContain(`window.opener.postMessage(m,o)`)
+    expect(html).toContain(JSON.stringify(ORIGIN))
+    expect(html).not.toContain("'*'")
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'nonce-/)
+  })
+})
