@@ -1,0 +1,276 @@
+/**
+ * Pagination, as plain functions the engine (proxy and sync) calls between requests.
+ *
+ * The engine builds the first request with {@link firstPageUrl}, reads each response's items with
+ * {@link extractItems}, and asks {@link nextPage} for the following request until it returns `null`.
+ * Nothing here does I/O or keeps state: the state of a walk is the URL of the current page.
+ *
+ * @example
+ * let url: URL | null = firstPageUrl(baseUrl, object, pagination)
+ * while (url) {
+ *   const res = await fetch(url, { headers })
+ *   const body = await res.json()
+ *   const items = extractItems(body, pagination.itemsPath)
+ *   yield* items
+ *   url = nextPage(pagination, { url, body, headers: res.headers, items })
+ * }
+ */
+import { PatchbayError } from '../server/src/lib/errors'
+import { placeholders, type Pagination } from './schema'
+
+/** Response headers as a Fetch `Headers` or a plain record (names matched case-insensitively). */
+export type HeadersLike = Headers | Record<string, string | readonly string[] | undefined>
+
+/** One page the engine has just received. */
+export interface Page {
+  /** The URL that was requested for this page. */
+  url: URL
+  /** The parsed JSON body. */
+  body: unknown
+  headers: HeadersLike
+  /** The page's items, as returned by {@link extractItems}. */
+  items: readonly unknown[]
+}
+
+/** What {@link firstPageUrl} needs of an object definition. */
+export interface ObjectRequest {
+  path: string
+  params?: Record<string, string>
+}
+
+/** One `link-value` of an RFC 8288 `Link` header. */
+export interface LinkValue {
+  /** The target as written between `<` and `>` (a URI-reference, possibly relative). */
+  uri: string
+  /** Relation types from the `rel` parameter, lower-cased (RFC 8288 §2.1.1 compares them case-insensitively). */
+  rel: string[]
+  /** Every parameter by lower-cased name; the first occurrence wins (RFC 8288 §3.3 for `rel`). */
+  params: Record<string, string>
+}
+
+/**
+ * Reads a value at a dotted path. `''` is the document itself; a numeric segment indexes an array
+ * (`data.0.id`). Only own properties are followed, so `__proto__` or `constructor` never resolve.
+ * @returns the value, or `undefined` when any segment is missing.
+ * @example getPath({ paging: { next: { after: 'NTI1' } } }, 'paging.next.after') // 'NTI1'
+ */
+export function getPath(obj: unknown, dotted: string): unknown {
+  if (dotted === '') return obj
+  let current: unknown = obj
+  for (const segment of dotted.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined
+    if (Array.isArray(current)) {
+      if (!/^(0|[1-9]\d*)$/.test(segment)) return undefined
+      current = current[Number(segment)]
+    } else {
+      if (!Object.hasOwn(current, segment)) return undefined
+      current = (current as Record<string, unknown>)[segment]
+    }
+  }
+  return current
+}
+
+/**
+ * The items of a page: the array at `itemsPath` (`''` when the body is the array, as on GitHub).
+ * A missing or `null` value is an empty page (some APIs omit the array when there is nothing).
+ * @throws {TypeError} when the value at `itemsPath` exists but is not an array, which means the
+ *   connector's `itemsPath` does not match the provider's response.
+ */
+export function extractItems(body: unknown, itemsPath: string): unknown[] {
+  const value = getPath(body, itemsPath)
+  if (value === undefined || value === null) return []
+  if (!Array.isArray(value)) throw new TypeError(`expected an array at items path ${JSON.stringify(itemsPath)}, got ${typeof value}`)
+  return value
+}
+
+/**
+ * The URL of the first page of an object's list: `baseUrl` + `object.path`, the object's static
+ * `params`, the page size (`limitParam=limit`) and, for offset pagination, the start offset or page.
+ * @param baseUrl the connector's `http.baseUrl` with its `{placeholders}` already resolved.
+ * @throws {TypeError} when `baseUrl` still contains a `{placeholder}`.
+ * @example firstPageUrl('https://api.github.com', { path: '/user/repos' }, github.http.pagination)
+ *   // https://api.github.com/user/repos?per_page=100
+ */
+export function firstPageUrl(baseUrl: string, object: ObjectRequest, pagination: Pagination | undefined): URL {
+  const unresolved = placeholders(baseUrl)
+  if (unresolved.length > 0) throw new TypeError(`base URL has unresolved placeholders: ${unresolved.map((p) => `{${p}}`).join(', ')}`)
+  // Concatenate rather than resolve: `new URL('/contacts', 'http://h/api/v1')` would drop `/api/v1`.
+  const url = new URL(baseUrl.replace(/\/+$/, '') + object.path)
+  for (const [name, value] of Object.entries(object.params ?? {})) url.searchParams.set(name, value)
+  if (pagination?.limitParam && pagination.limit !== undefined) url.searchParams.set(pagination.limitParam, String(pagination.limit))
+  if (pagination?.type === 'offset') url.searchParams.set(pagination.offsetParam, String(pagination.startAt))
+  return url
+}
+
+/**
+ * The URL of the page after `page`, or `null` when `page` is the last one.
+ *
+ * - `cursor` (`cursorFrom: 'body'`): the cursor at `cursorPath` in the body (HubSpot's
+ *   `paging.next.after`) goes into `cursorParam`; no cursor means the end.
+ * - `cursor` (`cursorFrom: 'lastItem'`): the value at `cursorPath` in the last item (Stripe's `id`
+ *   for `starting_after`); an empty page means the end.
+ * - With `hasMorePath` (Stripe's `has_more`), anything but `true` there means the end.
+ * - `offset`: the offset advances by the number of items (`unit: 'items'`) or the page number by one
+ *   (`unit: 'pages'`); an empty page, or one shorter than the requested `limit`, is the last.
+ * - `link`: the target of the RFC 8288 `Link` header's link whose `rel` includes `pagination.rel`,
+ *   resolved against the current URL (RFC 8288 §3.1, RFC 3986 §5).
+ * - `next_url`: the URL at `nextUrlPath` in the body (Salesforce's `nextRecordsUrl`), resolved
+ *   against the current URL, so a path-only value keeps the current origin.
+ *
+ * A next URL equal to the current one is treated as the end, so a provider that repeats a cursor
+ * cannot make the engine loop.
+ * @throws {PatchbayError} `upstream_host_not_allowed` when a `link` or `next_url` target has another
+ *   origin than the current page: credentials are injected on every page, so they must not follow
+ *   a link off the provider's host.
+ * @throws {TypeError} when a cursor is neither a string nor a number.
+ */
+export function nextPage(pagination: Pagination, page: Page): URL | null {
+  const { url, body, items } = page
+  let next: URL | null
+  switch (pagination.type) {
+    case 'cursor': {
+      if (pagination.hasMorePath !== undefined && getPath(body, pagination.hasMorePath) !== true) return null
+      let cursor: unknown
+      if (pagination.cursorFrom === 'lastItem') {
+        if (items.length === 0) return null
+        cursor = getPath(items[items.length - 1], pagination.cursorPath)
+      } else {
+        cursor = getPath(body, pagination.cursorPath)
+      }
+      if (cursor === undefined || cursor === null || cursor === '') return null
+      if (typeof cursor !== 'string' && typeof cursor !== 'number') throw new TypeError(`cursor at ${JSON.stringify(pagination.cursorPath)} is a ${typeof cursor}, expected a string or number`)
+      next = new URL(url)
+      next.searchParams.set(pagination.cursorParam, String(cursor))
+      break
+    }
+    case 'offset': {
+      if (items.length === 0) return null
+      if (pagination.limit !== undefined && items.length < pagination.limit) return null
+      const raw = url.searchParams.get(pagination.offsetParam)
+      const current = raw !== null && /^-?\d+$/.test(raw) ? Number(raw) : pagination.startAt
+      next = new URL(url)
+      next.searchParams.set(pagination.offsetParam, String(pagination.unit === 'pages' ? current + 1 : current + items.length))
+      break
+    }
+    case 'link': {
+      const header = getHeader(page.headers, 'link')
+      if (header === undefined) return null
+      const wanted = pagination.rel.toLowerCase()
+      const link = parseLinkHeader(header).find((l) => l.rel.includes(wanted))
+      if (!link) return null
+      next = sameOrigin(new URL(link.uri, url), url)
+      break
+    }
+    case 'next_url': {
+      const target = getPath(body, pagination.nextUrlPath)
+      if (typeof target !== 'string' || target === '') return null
+      next = sameOrigin(new URL(target, url), url)
+      break
+    }
+  }
+  return next.href === url.href ? null : next
+}
+
+/**
+ * Parses an RFC 8288 §3 `Link` header field value (several fields may be joined with `,`).
+ *
+ * Targets are taken verbatim from between `<` and `>`, so commas and semicolons inside a URI do not
+ * split it. Parameter values may be tokens or quoted-strings with `\` escapes (RFC 9110 §5.6.4);
+ * names are case-insensitive. `rel` may hold several space-separated relation types
+ * (`rel="next last"`). Malformed members are skipped rather than failing the whole header.
+ * @example parseLinkHeader('<https://api.github.com/repositories/1300192/issues?page=4>; rel="next"')
+ *   // [{ uri: 'https://api.github.com/repositories/1300192/issues?page=4', rel: ['next'], params: { rel: 'next' } }]
+ */
+export function parseLinkHeader(value: string): LinkValue[] {
+  const links: LinkValue[] = []
+  const n = value.length
+  let i = 0
+  const skipSpace = () => {
+    while (i < n && (value[i] === ' ' || value[i] === '\t')) i++
+  }
+  /** Skips to just after the next top-level comma (outside `<…>` and quotes), for recovery. */
+  const skipMember = () => {
+    let quoted = false
+    for (; i < n; i++) {
+      const c = value[i]
+      if (quoted) {
+        if (c === '\\') i++
+        else if (c === '"') quoted = false
+      } else if (c === '"') quoted = true
+      else if (c === '<') {
+        const close = value.indexOf('>', i)
+        if (close < 0) { i = n; return }
+        i = close
+      } else if (c === ',') { i++; return }
+    }
+  }
+
+  while (i < n) {
+    while (i < n && (value[i] === ',' || value[i] === ' ' || value[i] === '\t')) i++
+    if (i >= n) break
+    if (value[i] !== '<') { skipMember(); continue }
+    const close = value.indexOf('>', i + 1)
+    if (close < 0) break
+    const uri = value.slice(i + 1, close).trim()
+    i = close + 1
+    const params: Record<string, string> = {}
+    let valid = true
+    for (;;) {
+      skipSpace()
+      if (i >= n) break
+      if (value[i] === ',') { i++; break }
+      if (value[i] !== ';') { valid = false; skipMember(); break }
+      i++
+      skipSpace()
+      const nameStart = i
+      while (i < n && !/[\s;,=]/.test(value[i]!)) i++
+      const name = value.slice(nameStart, i).toLowerCase()
+      skipSpace()
+      let paramValue = ''
+      if (value[i] === '=') {
+        i++
+        skipSpace()
+        if (value[i] === '"') {
+          i++
+          while (i < n && value[i] !== '"') {
+            if (value[i] === '\\' && i + 1 < n) i++
+            paramValue += value[i]
+            i++
+          }
+          i++ // closing quote
+        } else {
+          const start = i
+          while (i < n && value[i] !== ';' && value[i] !== ',') i++
+          paramValue = value.slice(start, i).trim()
+        }
+      }
+      if (name !== '' && !Object.hasOwn(params, name)) params[name] = paramValue
+    }
+    if (!valid || uri === '') continue
+    const rel = (params.rel ?? '').toLowerCase().split(/\s+/).filter(Boolean)
+    links.push({ uri, rel, params })
+  }
+  return links
+}
+
+/** A header value by case-insensitive name; repeated values are joined with `, ` (RFC 9110 §5.3). */
+export function getHeader(headers: HeadersLike, name: string): string | undefined {
+  if (typeof (headers as Headers).get === 'function' && typeof (headers as Headers).has === 'function') {
+    return (headers as Headers).get(name) ?? undefined
+  }
+  const wanted = name.toLowerCase()
+  const values: string[] = []
+  for (const [key, value] of Object.entries(headers as Record<string, string | readonly string[] | undefined>)) {
+    if (key.toLowerCase() !== wanted || value === undefined) continue
+    if (typeof value === 'string') values.push(value)
+    else values.push(...value)
+  }
+  return values.length > 0 ? values.join(', ') : undefined
+}
+
+function sameOrigin(next: URL, current: URL): URL {
+  if (next.origin !== current.origin) {
+    throw new PatchbayError('upstream_host_not_allowed', `next page ${next.origin} is not on the current page's origin ${current.origin}`)
+  }
+  return next
+}

@@ -1,0 +1,32 @@
+/**
+ * Every connector Patchbay ships, imported explicitly (no directory scanning at run time, so a
+ * bundler sees them all and a missing one fails at build time). Definitions are validated when
+ * their module loads (`defineConnector`); ids are checked for uniqueness here.
+ */
+import demoCrm from './demo-crm/index'
+import demoCrmApiKey from './demo-crm-api-key/index'
+import github from './github/index'
+import hubspot from './hubspot/index'
+import type { Connector } from './schema'
+import stripe from './stripe/index'
+
+const CONNECTORS: readonly Connector[] = [demoCrm, demoCrmApiKey, github, hubspot, stripe]
+
+const BY_ID: ReadonlyMap<string, Connector> = (() => {
+  const byId = new Map<string, Connector>()
+  for (const connector of CONNECTORS) {
+    if (byId.has(connector.id)) throw new Error(`duplicate connector id ${JSON.stringify(connector.id)}`)
+    byId.set(connector.id, connector)
+  }
+  return byId
+})()
+
+/** Every registered connector, in id order. The array is a copy; the definitions are shared. */
+export function listConnectors(): Connector[] {
+  return [...CONNECTORS].sort((a, b) => a.id.localeCompare(b.id))
+}
+
+/** The connector with this id, or `undefined`. */
+export function getConnector(id: string): Connector | undefined {
+  return BY_ID.get(id)
+}
