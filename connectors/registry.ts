@@ -5,12 +5,13 @@
  */
 import demoCrm from './demo-crm/index'
 import demoCrmApiKey from './demo-crm-api-key/index'
+import demoCrmClientCredentials from './demo-crm-client-credentials/index'
 import github from './github/index'
 import hubspot from './hubspot/index'
 import type { Connector } from './schema'
 import stripe from './stripe/index'
 
-const CONNECTORS: readonly Connector[] = [demoCrm, demoCrmApiKey, github, hubspot, stripe]
+const CONNECTORS: readonly Connector[] = [demoCrm, demoCrmApiKey, demoCrmClientCredentials, github, hubspot, stripe]
 
 const BY_ID: ReadonlyMap<string, Connector> = (() => {
   const byId = new Map<string, Connector>()

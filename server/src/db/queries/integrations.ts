@@ -30,3 +30,13 @@ export async function updateIntegration(db: Db, id: string, patch: Partial<NewIn
 export async function deleteIntegration(db: Db, id: string): Promise<void> {
   await db.delete(integrations).where(eq(integrations.id, id))
 }
+
+/** Integrations holding a client secret ciphertext, for key rotation. */
+export async function listIntegrationSecrets(db: Db): Promise<{ id: string; environmentId: string; clientSecretEnc: string }[]> {
+  const rows = await db.select({ id: integrations.id, environmentId: integrations.environmentId, clientSecretEnc: integrations.clientSecretEnc }).from(integrations)
+  return rows.filter((r): r is { id: string; environmentId: string; clientSecretEnc: string } => !!r.clientSecretEnc)
+}
+
+export async function setIntegrationSecret(db: Db, id: string, clientSecretEnc: string): Promise<void> {
+  await db.update(integrations).set({ clientSecretEnc }).where(eq(integrations.id, id))
+}

@@ -65,3 +65,12 @@ export async function deleteExpiredSessions(db: Db, now = new Date()): Promise<n
 export function findOAuthStateByHash(db: Db, stateHash: string): Promise<OAuthStateRow | undefined> {
   return db.query.oauthStates.findFirst({ where: eq(oauthStates.stateHash, stateHash) })
 }
+
+/** Pending states' verifier ciphertexts, for key rotation. */
+export function listOAuthStateSecrets(db: Db) {
+  return db.select({ id: oauthStates.id, environmentId: oauthStates.environmentId, codeVerifierEnc: oauthStates.codeVerifierEnc }).from(oauthStates)
+}
+
+export async function setOAuthStateSecret(db: Db, id: string, codeVerifierEnc: string): Promise<void> {
+  await db.update(oauthStates).set({ codeVerifierEnc }).where(eq(oauthStates.id, id))
+}

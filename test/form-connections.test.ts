@@ -1,0 +1,79 @@
+/** Connections from a credentials form: API key (verified first), client credentials grant, validation errors. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDemoProvider, type DemoProvider } from '../server/src/demo/provider/index'
+import { authenticationFor } from '../server/src/services/credentials'
+import { defineConnector } from '../connectors/schema'
+import { createTestApp, testDatabases, type TestApp } from '../server/src/testing'
+
+describe('authenticationFor', () => {
+  const base = { id: 'x', name: 'X', description: 'x', categories: ['other' as const], logo: '<svg/>', docsUrl: 'https://example.com', http: { baseUrl: 'https://api.example.com' } }
+  it('builds HTTP Basic (RFC 7617) from username and password', () => {
+    const c = defineConnector({ ...base, auth: { type: 'basic', verify: { path: '/me' } } })
+    expect(authenticationFor(c, { type: 'basic', values: { username: 'AC123', password: 'tok:en' } }).headers).toEqual({ authorization: `Basic ${Buffer.from('AC123:tok:en').toString('base64')}` })
+  })
+  it('fills header and query templates from the credentials', () => {
+    const c = defineConnector({ ...base, auth: { type: 'api_key', inject: { headers: { Authorization: 'Token {apiKey}' }, query: { key: '{apiKey}' } }, verify: { path: '/me' } } })
+    expect(authenticationFor(c, { type: 'api_key', values: { apiKey: 'abc' } })).toEqual({ headers: { authorization: 'Token abc' }, query: { key: 'abc' } })
+  })
+})
+
+describe.each(testDatabases())('credential forms on $name', (target) => {
+  let t: TestApp
+  let provider: DemoProvider
+  let token: string
+  const post = (body: unknown) => t.call('POST', '/v1/embed/connections', { token, body })
+
+  beforeAll(async () => {
+    t = await createTestApp(target)
+    provider = await startDemoProvider({ clients: [{ clientId: 'm2m', clientSecret: 'm2m-secret', redirectUris: [], grantTypes: ['client_credentials'] }], apiKeys: ['good-key'] })
+    await t.call('POST', '/v1/integrations', { body: { key: 'crm-key', connectorId: 'demo-crm-api-key', overrides: { baseUrl: provider.apiBaseUrl } } })
+    await t.call('POST', '/v1/integrations', { body: { key: 'crm-m2m', connectorId: 'demo-crm-client-credentials', overrides: { baseUrl: provider.apiBaseUrl, tokenUrl: provider.tokenUrl } } })
+    token = ((await (await t.call('POST', '/v1/connect-sessions', { body: { endUser: { id: 'u1' } } })).json()) as { token: string }).token
+  })
+  afterAll(async () => {
+    await provider?.close()
+    await t?.close()
+  })
+
+  it('verifies an API key with a test request before saving it', async () => {
+    const bad = await post({ integration: 'crm-key', credentials: { apiKey: 'wrong-key' } })
+    expect(bad.status).toBe(422)
+    expect(await bad.json()).toMatchObject({ code: 'credentials_invalid', detail: expect.stringMatching(/rejected/) })
+    expect(((await (await t.call('GET', '/v1/connections')).json()) as { data: unknown[] }).data).toHaveLength(0)
+
+    const good = await post({ integration: 'crm-key', credentials: { apiKey: 'good-key' } })
+    expect(good.status).toBe(201)
+    const conn = (await good.json()) as { id: string; status: string; accountLabel: string }
+    expect(conn.status).toBe('active')
+    expect(conn.accountLabel).toBeTruthy()
+    expect(JSON.stringify(conn)).not.toContain('good-key')
+    expect((await t.call('GET', `/v1/proxy/${conn.id}/contacts?limit=1`)).status).toBe(200)
+  })
+
+  it('explains missing and unknown fields', async () => {
+    const r = await post({ integration: 'crm-key', credentials: { nope: 'x' } })
+    expect(r.status).toBe(400)
+    const body = (await r.json()) as { code: string; errors: { path: string }[] }
+    expect(body.code).toBe('invalid_request')
+    expect(body.errors.map((e) => e.path).sort()).toEqual(['credentials.apiKey', 'credentials.nope'])
+    const oauth = await t.call('POST', '/v1/integrations', { body: { key: 'gh', connectorId: 'github', clientId: 'x' } })
+    expect(oauth.status).toBe(201)
+    expect(await (await post({ integration: 'gh', credentials: {} })).json()).toMatchObject({ code: 'invalid_request', detail: expect.stringMatching(/OAuth/) })
+  })
+
+  it('connects with the client credentials grant and renews the token when it expires', async () => {
+    provider.resetStats()
+    const bad = await post({ integration: 'crm-m2m', credentials: { clientId: 'm2m', clientSecret: 'wrong' } })
+    expect(bad.status).toBe(422)
+    expect(await bad.json()).toMatchObject({ code: 'credentials_invalid' })
+    const r = await post({ integration: 'crm-m2m', credentials: { clientId: 'm2m', clientSecret: 'm2m-secret' } })
+    expect(r.status).toBe(201)
+    const id = ((await r.json()) as { id: string }).id
+    expect(provider.stats.tokenRequests.client_credentials).toBe(2)
+    expect((await t.call('GET', `/v1/proxy/${id}/contacts?limit=1`)).status).toBe(200)
+    const loaded = await t.ctx.credentials.get(t.tenant.environmentId, id)
+    ;(t.ctx.credentials as unknown as { entries: Map<string, unknown> }).entries.set(id, { ...loaded, credentials: { ...loaded.credentials, expiresAt: new Date(Date.now() - 1000).toISOString() } })
+    expect((await t.call('GET', `/v1/proxy/${id}/me`)).status).toBe(200)
+    expect(provider.stats.tokenRequests.client_credentials).toBe(3)
+  })
+})

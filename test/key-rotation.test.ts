@@ -1,0 +1,97 @@
+/** Envelope encryption and key rotation without downtime. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createContext, closeContext } from '../server/src/context'
+import { findConnectionRow } from '../server/src/db/queries/connections'
+import { findIntegrationByKey } from '../server/src/db/queries/integrations'
+import { listDataKeys } from '../server/src/db/queries/keys'
+import { upsertEndUser } from '../server/src/db/queries/end-users'
+import { generateMasterKey } from '../server/src/lib/crypto'
+import { newId } from '../server/src/lib/ids'
+import { createLogger } from '../server/src/lib/logger'
+import { saveConnection } from '../server/src/services/connections'
+import { clientSecretOf, getIntegration } from '../server/src/services/integrations'
+import { rotateKeys } from '../server/src/services/key-rotation'
+import { loadKeyring } from '../server/src/services/secrets'
+import { createTestApp, testConfig, testDatabases, type TestApp } from '../server/src/testing'
+
+describe.each(testDatabases())('key rotation on $name', (target) => {
+  const oldKey = generateMasterKey()
+  const newKey = generateMasterKey()
+  let t: TestApp
+  let connectionId: string
+
+  beforeAll(async () => {
+    t = await createTestApp(target, testConfig({ PATCHBAY_ENCRYPTION_KEY: oldKey }))
+    await t.call('POST', '/v1/integrations', { body: { key: 'gh', connectorId: 'github', clientId: 'cid', clientSecret: 'client-secret-value' } })
+    await t.call('POST', '/v1/integrations', { body: { key: 'stripe', connectorId: 'stripe' } })
+    const integration = await getIntegration(t.ctx, t.tenant.environmentId, 'stripe')
+    const eu = await upsertEndUser(t.ctx.db, { id: newId('eu'), environmentId: t.tenant.environmentId, externalId: 'u1' })
+    connectionId = await saveConnection(t.ctx, { environmentId: t.tenant.environmentId, integration, endUserId: eu.id, credentials: { type: 'api_key', values: { apiKey: 'sk_test_secretvalue' } }, connectionConfig: {}, scopes: [] })
+  })
+  afterAll(() => t?.close())
+
+  /** A context on the same database with another keyring (as after a redeploy). */
+  async function contextWith(env: Record<string, string>) {
+    const config = testConfig(env)
+    return createContext(config, t.database, createLogger('silent'), loadKeyring(config))
+  }
+
+  it('stores only ciphertext that names its data key', async () => {
+    const row = await findConnectionRow(t.ctx.db, connectionId)
+    expect(row!.credentialsEnc).toMatch(/^pb1:dek_[A-Za-z0-9]+:/)
+    expect(row!.credentialsEnc).not.toContain('sk_test_secretvalue')
+    const integ = await findIntegrationByKey(t.ctx.db, t.tenant.environmentId, 'gh')
+    expect(integ!.clientSecretEnc).not.toContain('client-secret-value')
+  })
+
+  it('fails clearly when the master key is unknown', async () => {
+    const ctx = await contextWith({ PATCHBAY_ENCRYPTION_KEY: newKey })
+    try {
+      await expect(ctx.credentials.get(t.tenant.environmentId, connectionId)).rejects.toThrow(/PATCHBAY_PREVIOUS_ENCRYPTION_KEYS/)
+    } finally {
+      await closeContext(ctx)
+    }
+  })
+
+  it('re-wraps data keys under a new master key, then works without the old one', async () => {
+    const during = await contextWith({ PATCHBAY_ENCRYPTION_KEY: newKey, PATCHBAY_PREVIOUS_ENCRYPTION_KEYS: oldKey })
+    try {
+      // While both keys are configured, reads work before the rotation has run: no downtime.
+      expect((await during.credentials.get(t.tenant.environmentId, connectionId)).credentials).toEqual({ type: 'api_key', values: { apiKey: 'sk_test_secretvalue' } })
+      const report = await rotateKeys(during)
+      expect(report.rewrapped).toBeGreaterThan(0)
+      expect((await listDataKeys(t.ctx.db)).every((k) => k.masterKeyId === during.secrets.keyring.current.id)).toBe(true)
+    } finally {
+      await closeContext(during)
+    }
+    const after = await contextWith({ PATCHBAY_ENCRYPTION_KEY: newKey })
+    try {
+      expect((await after.credentials.get(t.tenant.environmentId, connectionId)).credentials).toMatchObject({ values: { apiKey: 'sk_test_secretvalue' } })
+      const gh = await getIntegration(after, t.tenant.environmentId, 'gh')
+      expect(await clientSecretOf(after, gh.row)).toBe('client-secret-value')
+    } finally {
+      await closeContext(after)
+    }
+  })
+
+  it('rotates data keys and re-encrypts every secret', async () => {
+    const ctx = await contextWith({ PATCHBAY_ENCRYPTION_KEY: newKey })
+    try {
+      const before = await findConnectionRow(ctx.db, connectionId)
+      const report = await rotateKeys(ctx, { dataKeys: true })
+      expect(report.newDataKeys).toBeGreaterThan(0)
+      expect(report.reencrypted).toBeGreaterThanOrEqual(2)
+      const after = await findConnectionRow(ctx.db, connectionId)
+      const dekOf = (enc: string) => enc.split(':')[1]
+      expect(dekOf(after!.credentialsEnc)).not.toBe(dekOf(before!.credentialsEnc))
+      const active = (await listDataKeys(ctx.db)).filter((k) => k.environmentId === t.tenant.environmentId && k.active)
+      expect(active).toHaveLength(1)
+      expect(dekOf(after!.credentialsEnc)).toBe(active[0]!.id)
+      ctx.secrets.clearCache()
+      await ctx.credentials.changed(connectionId)
+      expect((await ctx.credentials.get(t.tenant.environmentId, connectionId)).credentials).toMatchObject({ values: { apiKey: 'sk_test_secretvalue' } })
+    } finally {
+      await closeContext(ctx)
+    }
+  })
+})
