@@ -1,8 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import type { EndUserRow } from '../db/queries/end-users'
-import { deleteEndUser, findEndUserByExternalId, listEndUsers } from '../db/queries/end-users'
-import { notFound } from '../lib/errors'
 import { requireSecretKey } from '../middleware/auth'
+import { deleteEndUser, getEndUser, listEndUsers, type EndUserRow } from '../services/end-users'
 import { Deleted, EndUser, json, Page, PageQuery, problems } from './schemas'
 import { router, secretKeySecurity } from './router'
 
@@ -13,19 +11,13 @@ const out = (u: EndUserRow) => ({ id: u.externalId, email: u.email, displayName:
 export const endUserRoutes = router()
   .openapi(createRoute({ ...common, method: 'get', path: '/v1/end-users', summary: 'List end users', request: { query: PageQuery }, responses: { 200: json(Page(EndUser)), ...problems(400, 401) } }), async (c) => {
     const { limit, cursor } = c.req.valid('query')
-    const rows = await listEndUsers(c.get('ctx').db, c.get('secret').environmentId, limit + 1, cursor)
-    const data = rows.slice(0, limit)
-    return c.json({ data: data.map(out), nextCursor: rows.length > limit ? data[data.length - 1]!.id : null }, 200)
+    const page = await listEndUsers(c.get('ctx'), c.get('secret').environmentId, limit, cursor)
+    return c.json({ data: page.data.map(out), nextCursor: page.nextCursor }, 200)
   })
-  .openapi(createRoute({ ...common, method: 'get', path: '/v1/end-users/{id}', summary: "Get an end user by the vendor's id", request: { params: IdParam }, responses: { 200: json(EndUser), ...problems(401, 404) } }), async (c) => {
-    const u = await findEndUserByExternalId(c.get('ctx').db, c.get('secret').environmentId, c.req.valid('param').id)
-    if (!u) throw notFound('End user', c.req.valid('param').id)
-    return c.json(out(u), 200)
-  })
-  .openapi(createRoute({ ...common, method: 'delete', path: '/v1/end-users/{id}', summary: 'Delete an end user with their connections and sessions', request: { params: IdParam }, responses: { 200: json(Deleted), ...problems(401, 404) } }), async (c) => {
-    const ctx = c.get('ctx')
-    const u = await findEndUserByExternalId(ctx.db, c.get('secret').environmentId, c.req.valid('param').id)
-    if (!u) throw notFound('End user', c.req.valid('param').id)
-    await deleteEndUser(ctx.db, u.id)
+  .openapi(createRoute({ ...common, method: 'get', path: '/v1/end-users/{id}', summary: "Get an end user by the vendor's id", request: { params: IdParam }, responses: { 200: json(EndUser), ...problems(401, 404) } }), async (c) =>
+    c.json(out(await getEndUser(c.get('ctx'), c.get('secret').environmentId, c.req.valid('param').id)), 200),
+  )
+  .openapi(createRoute({ ...common, method: 'delete', path: '/v1/end-users/{id}', summary: 'Delete an end user with their connections (tokens revoked where supported) and sessions', request: { params: IdParam }, responses: { 200: json(Deleted), ...problems(401, 404) } }), async (c) => {
+    await deleteEndUser(c.get('ctx'), c.get('secret').environmentId, c.req.valid('param').id)
     return c.json({ deleted: true as const }, 200)
   })

@@ -27,13 +27,15 @@ export interface LoadedConnection {
 export class CredentialStore {
   private readonly entries = new Map<string, LoadedConnection>()
   private readonly loading = new Map<string, Promise<LoadedConnection>>()
+  /** Bumped on every change notification, so a load that raced with a change is not cached. */
+  private generation = 0
   private unlisten: (() => Promise<void>) | undefined
 
   constructor(private readonly ctx: AppContext) {}
 
   /** Subscribes to change notifications from every process. */
   async start(): Promise<void> {
-    this.unlisten = await this.ctx.database.listen(CONNECTION_CHANNEL, (id) => this.entries.delete(id))
+    this.unlisten = await this.ctx.database.listen(CONNECTION_CHANNEL, (id) => this.drop(id))
   }
 
   async stop(): Promise<void> {
@@ -59,16 +61,23 @@ export class CredentialStore {
 
   /** Drops the entry here and tells the other processes (call after every write to a connection). */
   async changed(connectionId: string): Promise<void> {
-    this.entries.delete(connectionId)
+    this.drop(connectionId)
     await this.ctx.database.notify(CONNECTION_CHANNEL, connectionId)
   }
 
-  /** Drops every entry of an integration (its client or overrides changed). */
+  /** Drops every entry of an integration here (its client or overrides changed; other processes' entries expire within the TTL). */
   invalidateIntegration(integrationId: string): void {
+    this.generation++
     for (const [id, e] of this.entries) if (e.connection.integrationId === integrationId) this.entries.delete(id)
   }
 
+  private drop(connectionId: string): void {
+    this.generation++
+    this.entries.delete(connectionId)
+  }
+
   private async load(environmentId: string, connectionId: string): Promise<LoadedConnection> {
+    const generation = this.generation
     const connection = await findConnection(this.ctx.db, environmentId, connectionId)
     if (!connection) throw notFound('Connection', connectionId)
     const row = await findIntegrationById(this.ctx.db, connection.integrationId)
@@ -79,7 +88,7 @@ export class CredentialStore {
       credentials: await decryptCredentials(this.ctx, environmentId, connectionId, connection.credentialsEnc),
       loadedAt: Date.now(),
     }
-    this.entries.set(connectionId, entry)
+    if (generation === this.generation) this.entries.set(connectionId, entry)
     return entry
   }
 }

@@ -6,6 +6,7 @@ import { getConnector, listConnectors } from '../../../connectors/registry'
 import { placeholders, type Connector } from '../../../connectors/schema'
 import type { AppContext } from '../context'
 import * as q from '../db/queries/integrations'
+import { listConnectionIdsOfIntegration } from '../db/queries/connections'
 import type { IntegrationOverrides } from '../db/schema/index'
 import { notFound, PatchbayError } from '../lib/errors'
 import { newId } from '../lib/ids'
@@ -123,11 +124,13 @@ export async function updateIntegration(ctx: AppContext, environmentId: string, 
   return getIntegration(ctx, environmentId, key)
 }
 
-/** Deletes an integration and (by cascade) its connections. */
+/** Deletes an integration and (by cascade) its connections, telling every process to forget them. */
 export async function deleteIntegration(ctx: AppContext, environmentId: string, key: string): Promise<void> {
   const current = await getIntegration(ctx, environmentId, key)
+  const ids = await listConnectionIdsOfIntegration(ctx.db, current.row.id)
   await q.deleteIntegration(ctx.db, current.row.id)
   ctx.credentials.invalidateIntegration(current.row.id)
+  for (const id of ids) await ctx.credentials.changed(id)
 }
 
 /** The decrypted client secret, or undefined for a public client. */

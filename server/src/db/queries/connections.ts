@@ -127,3 +127,11 @@ export async function rewriteConnectionSecret(db: Db, id: string, version: numbe
   const rows = await db.update(connections).set({ credentialsEnc }).where(and(eq(connections.id, id), eq(connections.credentialsVersion, version))).returning({ id: connections.id })
   return rows.length === 1
 }
+
+export async function listConnectionIdsOfIntegration(db: Db, integrationId: string): Promise<string[]> {
+  return (await db.select({ id: connections.id }).from(connections).where(eq(connections.integrationId, integrationId))).map((r) => r.id)
+}
+
+export async function listConnectionIdsOfEndUser(db: Db, endUserId: string): Promise<string[]> {
+  return (await db.select({ id: connections.id }).from(connections).where(eq(connections.endUserId, endUserId))).map((r) => r.id)
+}
