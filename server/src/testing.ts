@@ -94,7 +94,7 @@ export async function connectViaOAuth(
   request: Requester,
   opts: { sessionToken: string; integration: string; origin?: string; decision?: 'allow' | 'deny'; connectionId?: string; user?: { username: string; password: string } },
 ): Promise<{ status: number; result: Record<string, unknown>; callbackPath: string; cookie: string }> {
-  const { authorizeViaHttp } = await import('./demo/provider/index')
+  const { authorizeViaHttp } = await import('./demo/provider/browserless')
   const headers: Record<string, string> = { authorization: `Bearer ${opts.sessionToken}`, 'content-type': 'application/json' }
   if (opts.origin) headers.origin = opts.origin
   const started = await request('/v1/embed/oauth/authorizations', { method: 'POST', headers, body: JSON.stringify({ integration: opts.integration, ...(opts.connectionId ? { connectionId: opts.connectionId } : {}) }) })

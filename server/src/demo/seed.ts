@@ -38,15 +38,15 @@ export async function startDemo(ctx: AppContext): Promise<Demo> {
   if (state && !(await findTenant(ctx.db, state.tenantId))) state = undefined
   const clientSecret = state?.clientSecret ?? randomToken(40)
   const providerApiKey = state?.providerApiKey ?? `demo_live_${randomToken(24)}`
-  const provider = await startDemoProvider({
-    port: ctx.config.demoProviderPort,
-    clients: [{ clientId: DEMO_CLIENT_ID, clientSecret, name: 'Acme CRM (via Patchbay)', redirectUris: [redirectUri(ctx)], grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'] }],
+  const options = {
+    clients: [{ clientId: DEMO_CLIENT_ID, clientSecret, name: 'Acme CRM (via Patchbay)', redirectUris: [redirectUri(ctx)], grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'] as const }].map((c) => ({ ...c, grantTypes: [...c.grantTypes] })),
     apiKeys: [providerApiKey],
     contactsPerAccount: 250,
-  }).catch(async (err: NodeJS.ErrnoException) => {
+  }
+  const provider = await startDemoProvider({ ...options, port: ctx.config.demoProviderPort }).catch(async (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EADDRINUSE') throw err
     ctx.log.warn(`port ${ctx.config.demoProviderPort} is busy: the demo provider takes a free port`)
-    return startDemoProvider({ port: 0, clients: [{ clientId: DEMO_CLIENT_ID, clientSecret, redirectUris: [redirectUri(ctx)] }], apiKeys: [providerApiKey] })
+    return startDemoProvider({ ...options, port: 0 })
   })
   if (!state) {
     const tenant = await createTenant(ctx, 'Acme CRM (demo)')

@@ -13,7 +13,8 @@ export function problem(c: Context<AppEnv>, code: ErrorCode, detail: string, ext
   return c.json(
     { type: `urn:patchbay:error:${code}`, title: code.replace(/_/g, ' '), status, detail, code, requestId: c.get('requestId'), ...extra },
     status as 400,
-    { 'content-type': 'application/problem+json' },
+    // The header tells Patchbay's own errors apart from a provider's problem document passed through the proxy.
+    { 'content-type': 'application/problem+json', 'patchbay-error': code },
   )
 }
 

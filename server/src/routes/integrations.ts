@@ -3,16 +3,13 @@ import { listConnectors } from '../../../connectors/registry'
 import { requireSecretKey } from '../middleware/auth'
 import { createIntegration, deleteIntegration, getIntegration, listIntegrations, updateIntegration } from '../services/integrations'
 import { redirectUri } from '../services/oauth-flow'
-import { body, Deleted, Integration, IntegrationCreate, IntegrationUpdate, integrationOut, json, problems } from './schemas'
+import { body, Connector, Deleted, Integration, IntegrationCreate, IntegrationUpdate, integrationOut, json, problems } from './schemas'
 import { router, secretKeySecurity } from './router'
 
 const tags = ['Integrations']
 const KeyParam = z.object({ key: z.string().min(1).max(100) })
 const common = { tags, security: secretKeySecurity, middleware: requireSecretKey }
 
-const Connector = z
-  .object({ id: z.string(), name: z.string(), description: z.string(), categories: z.array(z.string()), authType: z.string(), defaultScopes: z.array(z.string()), docsUrl: z.string() })
-  .openapi('Connector')
 
 export const integrationRoutes = router()
   .openapi(createRoute({ ...common, tags: ['Connectors'], method: 'get', path: '/v1/connectors', summary: 'List available connectors', responses: { 200: json(z.object({ data: z.array(Connector) })), ...problems(401) } }), (c) =>

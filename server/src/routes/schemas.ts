@@ -160,6 +160,10 @@ export const EndUser = z
 
 export const Deleted = z.object({ deleted: z.literal(true), revoked: z.boolean().optional() }).openapi('Deleted')
 
+export const Connector = z
+  .object({ id: z.string(), name: z.string(), description: z.string(), categories: z.array(z.string()), authType: z.string(), defaultScopes: z.array(z.string()), docsUrl: z.string() })
+  .openapi('Connector')
+
 export type ConnectionOut = z.infer<typeof Connection>
 export type IntegrationOut = z.infer<typeof Integration>
 export type EndUserOut = z.infer<typeof EndUser>
@@ -168,3 +172,6 @@ export type ConnectSessionCreateInput = z.input<typeof ConnectSessionCreate>
 export type IntegrationCreateInput = z.input<typeof IntegrationCreate>
 export type IntegrationUpdateInput = z.input<typeof IntegrationUpdate>
 export type ProblemOut = z.infer<typeof Problem>
+export type ConnectorOut = z.infer<typeof Connector>
+export type DeletedOut = z.infer<typeof Deleted>
+export type ConnectionStatusOut = z.infer<typeof ConnectionStatus>

@@ -1,0 +1,570 @@
+/**
+ * The Patchbay client for a vendor's backend. Runs wherever `fetch` does (Node 18+, Deno, Bun,
+ * Cloudflare Workers): no Node-only APIs, no dependencies.
+ *
+ * Never use it in a browser: it holds your secret key. The browser gets a connect session
+ * token (`connectSessions.create`) and talks to Patchbay through the widget.
+ */
+import { errorFromProblem, errorFromStatus, isPatchbayProblem, isProblemResponse, mediaType, PatchbayError } from './errors'
+import type {
+  ConnectSession,
+  ConnectSessionCreateParams,
+  Connection,
+  ConnectionListParams,
+  Connector,
+  Deleted,
+  EndUser,
+  Integration,
+  IntegrationCreateParams,
+  IntegrationUpdateParams,
+  List,
+  Page,
+  PageParams,
+  RequestOptions,
+} from './types'
+
+/** Options of {@link Patchbay}. */
+export interface PatchbayOptions {
+  /** A secret API key, `pb_sk_dev_…` or `pb_sk_prod_…`. Keep it on your server. */
+  secretKey: string
+  /** Where your Patchbay runs, e.g. `https://patchbay.example.com` (a path prefix is kept). */
+  baseUrl: string
+  /** A `fetch` implementation; default `globalThis.fetch`. Use it for tests, proxies or instrumentation. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>
+  /**
+   * Milliseconds before a call fails with `PatchbayError` code `timeout`; default 30 000, `0` for none.
+   * For `proxy(...)`, which returns a streaming `Response`, it covers the time until the response headers.
+   */
+  timeoutMs?: number
+}
+
+type QueryValue = string | number | boolean | null | undefined
+/** Query parameters: `undefined` and `null` are left out, arrays repeat the key (`?a=1&a=2`). */
+export type QueryParams = Record<string, QueryValue | readonly QueryValue[]>
+
+/**
+ * A proxied request body. Strings, `ArrayBuffer`s, typed arrays, `Blob`, `FormData`,
+ * `URLSearchParams` and `ReadableStream` are sent as they are; anything else (plain objects,
+ * arrays, numbers, booleans) is sent as JSON with `content-type: application/json` unless you
+ * set a content type. `undefined` and `null` send no body.
+ */
+export type ProxyBody = BodyInit | object | number | boolean | null | undefined
+
+/** A request to the provider's API, see {@link ProxyClient}. */
+export interface ProxyRequest {
+  /** HTTP method; default `GET`. */
+  method?: string
+  /**
+   * Path relative to the integration's base URL, e.g. `/contacts?limit=5` (the demo CRM's base URL
+   * is `…/api/v1`). Sent as given: percent-encode segments yourself (`encodeURIComponent`). It may
+   * carry a query string; `query` is appended to it.
+   */
+  path: string
+  query?: QueryParams
+  /**
+   * Headers for the provider. Patchbay adds the connection's credentials and drops `authorization`,
+   * `cookie`, `host`, `origin`, `referer`, `x-forwarded-*`, `x-request-id` and `x-patchbay-*`.
+   */
+  headers?: HeadersInit
+  body?: ProxyBody
+}
+
+/** Options of the `proxy.get/post/put/patch/delete` shortcuts. */
+export interface ProxyCallOptions extends RequestOptions {
+  query?: QueryParams
+  /** As in {@link ProxyRequest.headers}; `accept: application/json` is added unless you set `accept`. */
+  headers?: HeadersInit
+}
+
+/** A `proxy.post/put/patch/delete` shortcut's options: {@link ProxyCallOptions} and a body. */
+export interface ProxyCallOptionsWithBody extends ProxyCallOptions {
+  body?: ProxyBody
+}
+
+/**
+ * The provider's answer, whatever its status: a provider 4xx/5xx is a result, not an exception.
+ * `data` is the parsed JSON when the content type is JSON (`application/json`, `*+json`) and the
+ * body parses, else the text; `null` for an empty body. `T` is not checked at runtime.
+ */
+export interface ProxyResult<T = unknown> {
+  /** The provider's HTTP status. */
+  status: number
+  /** `true` for a 2xx status. */
+  ok: boolean
+  /** The provider's response headers (less hop-by-hop headers), e.g. rate limit headers. */
+  headers: Headers
+  data: T
+}
+
+/**
+ * Calls the provider's API as a connection. Two layers:
+ *
+ * - `proxy(connectionId, request)` resolves to the provider's raw `Response`: status, headers
+ *   and (streaming) body unchanged.
+ * - `proxy.get/post/put/patch/delete(connectionId, path, options)` read the body and resolve to
+ *   a {@link ProxyResult} `{ status, ok, headers, data }`.
+ *
+ * Both tell "Patchbay failed" from "the provider answered": when Patchbay itself could not make
+ * the call (`reauth_required`, `connection_not_active`, `not_found`, `upstream_unreachable`,
+ * `unauthenticated`, …) they **throw** a {@link PatchbayError}; whatever the provider answered,
+ * including 4xx and 5xx, they **return**. Patchbay's own failures are recognised by their
+ * `application/problem+json` body with `type: "urn:patchbay:error:<code>"`, so a provider that
+ * answers with its own RFC 9457 problem document is still returned, not thrown.
+ *
+ * Patchbay retries idempotent requests on the connector's retry statuses (honouring
+ * `Retry-After`) and refreshes an expired OAuth token once on a 401 before answering.
+ */
+export interface ProxyClient {
+  /**
+   * Sends one request to the provider and resolves to its raw `Response`.
+   * @throws {PatchbayError} when Patchbay could not make the call (see {@link ProxyClient}), and `network_error`/`timeout`.
+   * @throws {TypeError} when `path` is an absolute URL or leaves the base URL (`..` segments).
+   * @example
+   * const res = await patchbay.proxy(connectionId, { path: '/contacts', query: { limit: 5 } })
+   * if (res.status === 404) …
+   * const body = await res.json()
+   */
+  (connectionId: string, request: ProxyRequest, options?: RequestOptions): Promise<Response>
+  /**
+   * `GET` and read the answer. @see {@link ProxyClient} for errors.
+   * @example
+   * const { status, data } = await patchbay.proxy.get<{ data: Contact[]; next_cursor: string | null }>(id, '/contacts', { query: { limit: 5 } })
+   */
+  get<T = unknown>(connectionId: string, path: string, options?: ProxyCallOptions): Promise<ProxyResult<T>>
+  /** `POST` and read the answer; a plain object `body` is sent as JSON. @see {@link ProxyClient} for errors. */
+  post<T = unknown>(connectionId: string, path: string, options?: ProxyCallOptionsWithBody): Promise<ProxyResult<T>>
+  /** `PUT` and read the answer; a plain object `body` is sent as JSON. @see {@link ProxyClient} for errors. */
+  put<T = unknown>(connectionId: string, path: string, options?: ProxyCallOptionsWithBody): Promise<ProxyResult<T>>
+  /** `PATCH` and read the answer; a plain object `body` is sent as JSON. @see {@link ProxyClient} for errors. */
+  patch<T = unknown>(connectionId: string, path: string, options?: ProxyCallOptionsWithBody): Promise<ProxyResult<T>>
+  /** `DELETE` and read the answer. @see {@link ProxyClient} for errors. */
+  delete<T = unknown>(connectionId: string, path: string, options?: ProxyCallOptionsWithBody): Promise<ProxyResult<T>>
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000
+
+/**
+ * The Patchbay API client.
+ *
+ * Every method resolves to the API's JSON answer and rejects with a {@link PatchbayError} whose
+ * `code` is the API's stable error code (`not_found`, `invalid_request` with `errors`,
+ * `unauthenticated`, …), or `network_error` / `timeout` / `http_<status>` when no problem
+ * document came back. No call is retried by the SDK.
+ *
+ * @example
+ * import { Patchbay } from '@patchbay/sdk'
+ * const patchbay = new Patchbay({ secretKey: process.env.PATCHBAY_SECRET_KEY!, baseUrl: 'https://patchbay.example.com' })
+ * const { token } = await patchbay.connectSessions.create({ endUser: { id: user.id, email: user.email } })
+ */
+export class Patchbay {
+  /** The API's base URL, without a trailing slash. */
+  readonly baseUrl: string
+  readonly connectSessions: ConnectSessions
+  readonly integrations: Integrations
+  readonly connectors: Connectors
+  readonly endUsers: EndUsers
+  readonly connections: Connections
+  readonly proxy: ProxyClient
+
+  // ── Reserved: `webhooks` ───────────────────────────────────────────────────────────────────
+  // `webhooks.verify(…)` comes with the webhooks issue, in `sdk/src/webhooks.ts`. Kept open here:
+  // - it checks a signature with the webhook signing secret, not `secretKey`, so it will also be
+  //   exported as a standalone function for code that has no client (and `webhooks` on this
+  //   class will only delegate to it);
+  // - it must use WebCrypto (`crypto.subtle`), never `node:crypto`, so it will return a Promise;
+  // - it needs the raw request body (string or bytes), not parsed JSON.
+  // ───────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * @throws {TypeError} when `secretKey` is missing or is a connect session token (`pb_cs_…`),
+   *   `baseUrl` is not an http(s) URL, `timeoutMs` is negative, or there is no `fetch`.
+   */
+  constructor(options: PatchbayOptions) {
+    const { secretKey, baseUrl } = options ?? ({} as PatchbayOptions)
+    if (typeof secretKey !== 'string' || !secretKey) throw new TypeError('Patchbay: `secretKey` is required (a secret API key, pb_sk_…)')
+    if (secretKey.startsWith('pb_cs_')) throw new TypeError('Patchbay: `secretKey` is a connect session token; the SDK needs a secret API key (pb_sk_…)')
+    let url: URL
+    try {
+      url = new URL(baseUrl)
+    } catch {
+      throw new TypeError(`Patchbay: \`baseUrl\` is not a URL: ${JSON.stringify(baseUrl)}`)
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('Patchbay: `baseUrl` must be an http(s) URL')
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new TypeError('Patchbay: `timeoutMs` must be a number >= 0')
+    const f = options.fetch ?? globalThis.fetch
+    if (typeof f !== 'function') throw new TypeError('Patchbay: no global fetch; pass `fetch` in the options')
+
+    this.baseUrl = (url.origin + url.pathname).replace(/\/+$/, '')
+    const transport = new Transport(this.baseUrl, secretKey, (input, init) => f(input, init), timeoutMs)
+    this.connectSessions = new ConnectSessions(transport)
+    this.integrations = new Integrations(transport)
+    this.connectors = new Connectors(transport)
+    this.endUsers = new EndUsers(transport)
+    this.connections = new Connections(transport)
+    this.proxy = createProxyClient(transport)
+  }
+}
+
+/** Connect sessions: short-lived tokens that let the widget act for one end user. */
+export class ConnectSessions {
+  /** @internal */
+  constructor(private readonly t: Transport) {}
+
+  /**
+   * Creates a connect session for an end user, creating or updating the end user from `endUser`.
+   * Give `token` to your frontend for the widget; it expires at `expiresAt`.
+   * @param params.endUser `{ id, email?, displayName? }`: `id` is your own id of the user (1–255 chars).
+   * @param params.allowedIntegrations integration keys the widget may show; default all enabled ones.
+   * @param params.allowedOrigins origins (`https://app.example.com`) the widget may run on; default any.
+   * @param params.ttlSeconds lifetime in seconds, 60–86 400; default 1800.
+   * @returns `{ token, expiresAt, endUserId }`, `endUserId` being your id.
+   * @throws {PatchbayError} `invalid_request` (with `errors`, e.g. an unknown integration key), `unauthenticated`.
+   */
+  async create(params: ConnectSessionCreateParams, options?: RequestOptions): Promise<ConnectSession> {
+    return this.t.json('POST', '/v1/connect-sessions', { body: params, options })
+  }
+}
+
+/** Connectors: the providers Patchbay ships. */
+export class Connectors {
+  /** @internal */
+  constructor(private readonly t: Transport) {}
+
+  /**
+   * Lists every connector this Patchbay ships (not paginated).
+   * @returns `{ data: [{ id, name, description, categories, authType, defaultScopes, docsUrl }] }`
+   * @throws {PatchbayError} `unauthenticated`.
+   */
+  async list(options?: RequestOptions): Promise<List<Connector>> {
+    return this.t.json('GET', '/v1/connectors', { options })
+  }
+}
+
+/** Integrations: connectors enabled in your environment, with your OAuth client. Keyed by your `key`. */
+export class Integrations {
+  /** @internal */
+  constructor(private readonly t: Transport) {}
+
+  /**
+   * Lists the environment's integrations (not paginated).
+   * @throws {PatchbayError} `unauthenticated`.
+   */
+  async list(options?: RequestOptions): Promise<List<Integration>> {
+    return this.t.json('GET', '/v1/integrations', { options })
+  }
+
+  /**
+   * Gets one integration by key.
+   * @throws {PatchbayError} `not_found`, `unauthenticated`.
+   */
+  async get(key: string, options?: RequestOptions): Promise<Integration> {
+    return this.t.json('GET', `/v1/integrations/${enc(key)}`, { options })
+  }
+
+  /**
+   * Enables a connector as an integration. For OAuth 2.0 connectors, register the returned
+   * `redirectUri` with the provider. `clientSecret` is stored encrypted and never returned
+   * (`hasClientSecret` tells whether one is set).
+   * @param input.key your key: letters, digits, `.`, `_`, `-`, 1–100 chars, starting with a letter or digit.
+   * @param input.connectorId a connector `id` from `connectors.list()`.
+   * @param input.overrides replace connector URLs (`baseUrl`, `authorizationUrl`, `tokenUrl`, `revocationUrl`).
+   * @throws {PatchbayError} `invalid_request` (with `errors`), `conflict` (the key exists), `unauthenticated`.
+   */
+  async create(input: IntegrationCreateParams, options?: RequestOptions): Promise<Integration> {
+    return this.t.json('POST', '/v1/integrations', { body: input, options })
+  }
+
+  /**
+   * Changes an integration; only the fields given change, `null` clears a nullable field.
+   * @throws {PatchbayError} `not_found`, `invalid_request` (with `errors`), `unauthenticated`.
+   */
+  async update(key: string, patch: IntegrationUpdateParams, options?: RequestOptions): Promise<Integration> {
+    return this.t.json('PATCH', `/v1/integrations/${enc(key)}`, { body: patch, options })
+  }
+
+  /**
+   * Deletes an integration **and all its connections**.
+   * @returns `{ deleted: true }`
+   * @throws {PatchbayError} `not_found`, `unauthenticated`.
+   */
+  async delete(key: string, options?: RequestOptions): Promise<Deleted> {
+    return this.t.json('DELETE', `/v1/integrations/${enc(key)}`, { options })
+  }
+}
+
+/** End users: your users, known by your own id. Created by `connectSessions.create`. */
+export class EndUsers {
+  /** @internal */
+  constructor(private readonly t: Transport) {}
+
+  /**
+   * Lists end users, one page at a time.
+   * @param params.limit page size 1–200, default 50. @param params.cursor the previous page's `nextCursor`.
+   * @returns `{ data, nextCursor }`, `nextCursor` `null` on the last page.
+   * @throws {PatchbayError} `invalid_request` (bad `limit`), `unauthenticated`.
+   */
+  async list(params: PageParams = {}, options?: RequestOptions): Promise<Page<EndUser>> {
+    return this.t.json('GET', '/v1/end-users', { query: { ...params }, options })
+  }
+
+  /**
+   * Iterates over every end user, fetching pages of `params.limit` (default 200) as needed.
+   * @example for await (const user of patchbay.endUsers.listAll()) console.log(user.id)
+   * @throws {PatchbayError} as {@link EndUsers.list}, from the page that failed.
+   */
+  listAll(params: Omit<PageParams, 'cursor'> = {}, options?: RequestOptions): AsyncGenerator<EndUser, void, undefined> {
+    return paginate((cursor) => this.list({ limit: 200, ...params, cursor }, options))
+  }
+
+  /**
+   * Gets an end user by your id.
+   * @throws {PatchbayError} `not_found`, `unauthenticated`.
+   */
+  async get(id: string, options?: RequestOptions): Promise<EndUser> {
+    return this.t.json('GET', `/v1/end-users/${enc(id)}`, { options })
+  }
+
+  /**
+   * Deletes an end user with their connections and connect sessions.
+   * @returns `{ deleted: true }`
+   * @throws {PatchbayError} `not_found`, `unauthenticated`.
+   */
+  async delete(id: string, options?: RequestOptions): Promise<Deleted> {
+    return this.t.json('DELETE', `/v1/end-users/${enc(id)}`, { options })
+  }
+}
+
+/** Connections: an end user's authorized link to an integration. Never expose credentials. */
+export class Connections {
+  /** @internal */
+  constructor(private readonly t: Transport) {}
+
+  /**
+   * Lists connections, one page at a time, oldest first.
+   * @param params.endUserId your id of the end user. @param params.integration an integration key.
+   * @param params.status `active`, `needs_reauth`, `error` or `revoked`.
+   * @param params.limit page size 1–200, default 50. @param params.cursor the previous page's `nextCursor`.
+   * @returns `{ data, nextCursor }`, `nextCursor` `null` on the last page. Unknown end users or
+   *   integrations give an empty page, not an error.
+   * @throws {PatchbayError} `invalid_request` (bad `limit` or `status`), `unauthenticated`.
+   */
+  async list(params: ConnectionListParams = {}, options?: RequestOptions): Promise<Page<Connection>> {
+    return this.t.json('GET', '/v1/connections', { query: { ...params }, options })
+  }
+
+  /**
+   * Iterates over every connection matching `filter`, following `nextCursor` with pages of
+   * `filter.limit` (default 200).
+   * @example
+   * for await (const c of patchbay.connections.listAll({ status: 'needs_reauth' })) notify(c.endUserId)
+   * @throws {PatchbayError} as {@link Connections.list}, from the page that failed.
+   */
+  listAll(filter: Omit<ConnectionListParams, 'cursor'> = {}, options?: RequestOptions): AsyncGenerator<Connection, void, undefined> {
+    return paginate((cursor) => this.list({ limit: 200, ...filter, cursor }, options))
+  }
+
+  /**
+   * Gets a connection: status, scopes, account label, token expiry; never its credentials.
+   * @throws {PatchbayError} `not_found`, `unauthenticated`.
+   */
+  async get(id: string, options?: RequestOptions): Promise<Connection> {
+    return this.t.json('GET', `/v1/connections/${enc(id)}`, { options })
+  }
+
+  /**
+   * Deletes a connection, first revoking its tokens at the provider where it supports RFC 7009
+   * (a failed revocation does not stop the deletion).
+   * @returns `{ deleted: true, revoked }`, `revoked` telling whether the provider confirmed the revocation.
+   * @throws {PatchbayError} `not_found`, `unauthenticated`.
+   */
+  async delete(id: string, options?: RequestOptions): Promise<Deleted> {
+    return this.t.json('DELETE', `/v1/connections/${enc(id)}`, { options })
+  }
+}
+
+async function* paginate<T>(page: (cursor: string | undefined) => Promise<Page<T>>): AsyncGenerator<T, void, undefined> {
+  let cursor: string | undefined
+  do {
+    const p = await page(cursor)
+    yield* p.data
+    cursor = p.nextCursor ?? undefined
+  } while (cursor)
+}
+
+function createProxyClient(t: Transport): ProxyClient {
+  const call = async (connectionId: string, request: ProxyRequest, options?: RequestOptions): Promise<Response> => {
+    const { url, headers, body } = proxyParts(t, connectionId, request)
+    return t.send(url, { method: (request.method ?? 'GET').toUpperCase(), headers, body }, options, true, async (res) => {
+      if (isProblemResponse(res)) {
+        const problem = parseJson(await res.clone().text())
+        if (isPatchbayProblem(problem)) {
+          await res.body?.cancel()
+          throw errorFromProblem(problem, res)
+        }
+      }
+      return res
+    })
+  }
+  const shortcut =
+    (method: string) =>
+    async <T>(connectionId: string, path: string, options: ProxyCallOptionsWithBody = {}): Promise<ProxyResult<T>> => {
+      const { query, headers: given, body, ...rest } = options
+      const headers = new Headers(given)
+      if (!headers.has('accept')) headers.set('accept', 'application/json')
+      const parts = proxyParts(t, connectionId, { path, query, headers, body })
+      return t.send(parts.url, { method, headers: parts.headers, body: parts.body }, rest, false, async (res) => {
+        const text = await res.text()
+        if (isProblemResponse(res)) {
+          const problem = parseJson(text)
+          if (isPatchbayProblem(problem)) throw errorFromProblem(problem, res)
+        }
+        const type = mediaType(res.headers.get('content-type'))
+        let data: unknown = text === '' ? null : text
+        if (text !== '' && (type === 'application/json' || type.endsWith('+json'))) {
+          const parsed = parseJson(text)
+          if (parsed !== NOT_JSON) data = parsed
+        }
+        return { status: res.status, ok: res.ok, headers: res.headers, data: data as T }
+      })
+    }
+  return Object.assign(call, { get: shortcut('GET'), post: shortcut('POST'), put: shortcut('PUT'), patch: shortcut('PATCH'), delete: shortcut('DELETE') })
+}
+
+/** The proxied URL `/v1/proxy/<connectionId><path>?<query>`, headers and encoded body. */
+function proxyParts(t: Transport, connectionId: string, request: ProxyRequest): { url: string; headers: Headers; body: BodyInit | undefined } {
+  if (typeof connectionId !== 'string' || !connectionId) throw new TypeError('proxy: `connectionId` is required')
+  let path = request.path ?? ''
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) throw new TypeError(`proxy: \`path\` must be relative to the integration's base URL, not a full URL: ${path}`)
+  path = path.split('#')[0]!
+  if (!path.startsWith('/')) path = `/${path}`
+  const q = path.indexOf('?')
+  const pathname = q === -1 ? path : path.slice(0, q)
+  const search = [q === -1 ? '' : path.slice(q + 1), request.query ? queryString(request.query) : ''].filter(Boolean).join('&')
+  const prefix = `/v1/proxy/${enc(connectionId)}`
+  const url = new URL(t.baseUrl + prefix + pathname + (search ? `?${search}` : ''))
+  // The URL parser resolves `..` and `%2e%2e`: refuse a path that would leave the proxy prefix.
+  if (!url.pathname.startsWith(new URL(t.baseUrl + prefix + '/').pathname)) throw new TypeError(`proxy: \`path\` must stay under the integration's base URL: ${request.path}`)
+  const headers = new Headers(request.headers)
+  return { url: url.href, headers, body: encodeBody(request.body, headers) }
+}
+
+function encodeBody(body: ProxyBody, headers: Headers): BodyInit | undefined {
+  if (body === undefined || body === null) return undefined
+  if (
+    typeof body === 'string' ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    body instanceof URLSearchParams ||
+    (typeof Blob !== 'undefined' && body instanceof Blob) ||
+    (typeof FormData !== 'undefined' && body instanceof FormData) ||
+    (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream)
+  ) {
+    return body as BodyInit
+  }
+  if (!headers.has('content-type')) headers.set('content-type', 'application/json')
+  return JSON.stringify(body)
+}
+
+const NOT_JSON = Symbol('not json')
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return NOT_JSON
+  }
+}
+
+function queryString(query: QueryParams): string {
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) {
+    for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined && v !== null) params.append(key, String(v))
+  }
+  return params.toString()
+}
+
+const enc = (segment: string) => {
+  if (typeof segment !== 'string' || !segment) throw new TypeError('Patchbay: an id or key is required')
+  return encodeURIComponent(segment)
+}
+
+/** @internal HTTP, auth, timeouts and error mapping, shared by the resources. */
+class Transport {
+  readonly #secretKey: string
+
+  constructor(
+    readonly baseUrl: string,
+    secretKey: string,
+    private readonly fetch: (input: string, init: RequestInit) => Promise<Response>,
+    private readonly timeoutMs: number,
+  ) {
+    this.#secretKey = secretKey
+  }
+
+  /** A JSON API call: resolves to the parsed body of a 2xx answer, else throws the mapped error. */
+  json<T>(method: string, path: string, opts: { query?: QueryParams; body?: unknown; options?: RequestOptions | undefined }): Promise<T> {
+    const search = opts.query ? queryString(opts.query) : ''
+    const headers = new Headers({ accept: 'application/json' })
+    let body: string | undefined
+    if (opts.body !== undefined) {
+      headers.set('content-type', 'application/json')
+      body = JSON.stringify(opts.body)
+    }
+    return this.send(this.baseUrl + path + (search ? `?${search}` : ''), { method, headers, body }, opts.options, false, async (res) => {
+      const text = await res.text()
+      if (!res.ok) {
+        const problem = isProblemResponse(res) ? parseJson(text) : undefined
+        throw isPatchbayProblem(problem) ? errorFromProblem(problem, res) : errorFromStatus(res, text)
+      }
+      const parsed = parseJson(text)
+      if (parsed === NOT_JSON) {
+        throw new PatchbayError({ code: 'invalid_response', status: res.status, detail: `Expected JSON from ${method} ${path}, got ${res.headers.get('content-type') ?? 'no content type'}`, requestId: res.headers.get('x-request-id') ?? undefined })
+      }
+      return parsed as T
+    })
+  }
+
+  /**
+   * Sends a request with the secret key and a timeout, then lets `consume` read the response
+   * while the timeout still runs. Maps fetch failures to `network_error` / `timeout`; an abort
+   * through `options.signal` rejects with the signal's reason, as `fetch` does.
+   * @param streaming the result keeps reading the body after `consume` returns: the caller's
+   *   signal stays connected to it.
+   */
+  async send<T>(url: string, init: { method: string; headers: Headers; body?: BodyInit | undefined }, options: RequestOptions | undefined, streaming: boolean, consume: (res: Response) => Promise<T>): Promise<T> {
+    const signal = options?.signal
+    signal?.throwIfAborted()
+    const timeoutMs = options?.timeoutMs ?? this.timeoutMs
+    const controller = new AbortController()
+    let timedOut = false
+    const timer = timeoutMs > 0 ? setTimeout(() => ((timedOut = true), controller.abort()), timeoutMs) : undefined
+    const onAbort = () => controller.abort(signal!.reason)
+    signal?.addEventListener('abort', onAbort, { once: true })
+    init.headers.set('authorization', `Bearer ${this.#secretKey}`)
+    const requestInit: RequestInit & { duplex?: 'half' } = { method: init.method, headers: init.headers, body: init.body, signal: controller.signal }
+    if (typeof ReadableStream !== 'undefined' && init.body instanceof ReadableStream) requestInit.duplex = 'half'
+    let done = false
+    try {
+      const res = await this.fetch(url, requestInit)
+      const out = await consume(res)
+      done = true
+      return out
+    } catch (err) {
+      if (err instanceof PatchbayError) throw err
+      if (signal?.aborted) throw signal.reason
+      if (timedOut) throw new PatchbayError({ code: 'timeout', status: 0, detail: `No answer from ${init.method} ${stripQuery(url)} within ${timeoutMs} ms`, cause: err })
+      throw new PatchbayError({ code: 'network_error', status: 0, detail: `Could not reach Patchbay (${init.method} ${stripQuery(url)}): ${describe(err)}`, cause: err })
+    } finally {
+      clearTimeout(timer)
+      if (!(streaming && done)) signal?.removeEventListener('abort', onAbort)
+    }
+  }
+}
+
+const stripQuery = (url: string) => url.split('?')[0]!
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err)
+  const cause = (err as { cause?: unknown }).cause
+  return cause instanceof Error && cause.message ? `${err.message} (${cause.message})` : err.message
+}
