@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   upstream_rate_limited: 429,
   upstream_host_not_allowed: 400,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   internal: 500,
 } as const
 

@@ -43,7 +43,7 @@ export const requireSecretKey: MiddlewareHandler<AppEnv> = async (c, next) => {
 export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   const ctx = c.get('ctx')
   const token = bearer(c.req.header('authorization'))
-  if (!token.startsWith(SESSION_TOKEN_PREFIX)) throw new PatchbayError('forbidden', 'The widget API takes a connect session token, never a secret key')
+  if (token.startsWith('pb_sk_')) throw new PatchbayError('forbidden', 'The widget API takes a connect session token, never a secret key')
   const session = await cached<SessionPrincipal>(ctx, token, () => authenticateSession(ctx, token), (s) => s.expiresAt.getTime())
   if (session.expiresAt.getTime() <= Date.now()) throw new PatchbayError('session_expired', 'The connect session has expired; ask the app for a new one')
   checkOrigin(session, c.req.header('origin'))

@@ -5,8 +5,9 @@
  */
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie'
 import { Hono } from 'hono'
-import { PatchbayError } from '../lib/errors'
+import { ERROR_CODES, PatchbayError } from '../lib/errors'
 import { randomToken } from '../lib/ids'
+import { problem } from '../middleware/errors'
 import type { AppEnv } from '../middleware/types'
 import { beginInBrowser, completeAuthorization, type AuthorizationResult } from '../services/oauth-flow'
 
@@ -48,6 +49,9 @@ export const oauthRoutes = new Hono<AppEnv>()
     c.header('cache-control', 'no-store')
     c.header('referrer-policy', 'no-referrer')
     c.header('content-security-policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; frame-ancestors 'none'`)
-    if (c.req.header('accept')?.includes('application/json')) return c.json({ ...result, openerOrigin }, result.ok ? 200 : 400)
-    return c.html(callbackPage(result, openerOrigin, nonce), result.ok ? 200 : 400)
+    if (c.req.header('accept')?.includes('application/json')) {
+      if (!result.ok) return problem(c, result.code, result.message, { ok: false, message: result.message, openerOrigin })
+      return c.json({ ...result, openerOrigin }, 200)
+    }
+    return c.html(callbackPage(result, openerOrigin, nonce), (result.ok ? 200 : ERROR_CODES[result.code]) as 200)
   })

@@ -35,7 +35,7 @@ export const EndUserInput = z.object({
   id: z.string().min(1).max(255).openapi({ description: "The vendor's own id of the end user", example: 'user_42' }),
   email: z.string().email().max(320).optional(),
   displayName: z.string().max(255).optional(),
-})
+}).strict()
 
 export const ConnectSessionCreate = z
   .object({

@@ -93,3 +93,13 @@ export function checkOrigin(session: SessionPrincipal, origin: string | undefine
   if (!session.allowedOrigins) return
   if (!origin || !session.allowedOrigins.includes(origin)) throw new PatchbayError('origin_not_allowed', `Origin ${origin ?? '(none)'} is not allowed for this connect session`)
 }
+
+/**
+ * Forgets cached sessions of an end user in this process (after the end user is deleted);
+ * other processes drop theirs within the principal cache's TTL (middleware/auth.ts).
+ */
+export function forgetEndUserSessions(ctx: AppContext, endUserId: string): void {
+  for (const [key, entry] of ctx.principals) {
+    if ((entry.value as Partial<SessionPrincipal>).endUserId === endUserId) ctx.principals.delete(key)
+  }
+}

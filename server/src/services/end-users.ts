@@ -4,6 +4,7 @@ import { listConnectionIdsOfEndUser } from '../db/queries/connections'
 import * as q from '../db/queries/end-users'
 import { notFound } from '../lib/errors'
 import { deleteConnection } from './connections'
+import { forgetEndUserSessions } from './connect-sessions'
 
 export type EndUserRow = q.EndUserRow
 
@@ -31,5 +32,6 @@ export async function deleteEndUser(ctx: AppContext, environmentId: string, exte
   const ids = await listConnectionIdsOfEndUser(ctx.db, u.id)
   for (const id of ids) await deleteConnection(ctx, environmentId, id)
   await q.deleteEndUser(ctx.db, u.id)
+  forgetEndUserSessions(ctx, u.id)
   return { connectionsDeleted: ids.length }
 }

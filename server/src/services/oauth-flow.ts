@@ -13,7 +13,7 @@ import * as oauth from 'oauth4webapi'
 import type { AppContext } from '../context'
 import { bindOAuthState, consumeOAuthState, findConnectSession, findOAuthStateByHash, insertOAuthState } from '../db/queries/sessions'
 import { findIntegrationById } from '../db/queries/integrations'
-import { PatchbayError } from '../lib/errors'
+import { PatchbayError, type ErrorCode } from '../lib/errors'
 import { hashToken, newId, randomToken } from '../lib/ids'
 import { sessionAllows, type SessionPrincipal } from './connect-sessions'
 import { getConnection, saveConnection, fetchAccountLabel } from './connections'
@@ -105,7 +105,7 @@ export async function beginInBrowser(ctx: AppContext, state: string): Promise<{ 
 /** The outcome the callback page hands to the widget. */
 export type AuthorizationResult =
   | { ok: true; connectionId: string; integration: string; reconnected: boolean }
-  | { ok: false; code: string; message: string }
+  | { ok: false; code: ErrorCode; message: string }
 
 /**
  * Completes an authorization from the provider's redirect. Never throws for flow errors:
@@ -115,7 +115,7 @@ export type AuthorizationResult =
  * @returns the result and the widget origin to post it to (null when unknown).
  */
 export async function completeAuthorization(ctx: AppContext, callbackUrl: URL, cookies: Record<string, string>): Promise<{ result: AuthorizationResult; openerOrigin: string | null; stateId: string | null }> {
-  const fail = (code: string, message: string, openerOrigin: string | null = null, stateId: string | null = null) => ({ result: { ok: false as const, code, message }, openerOrigin, stateId })
+  const fail = (code: ErrorCode, message: string, openerOrigin: string | null = null, stateId: string | null = null) => ({ result: { ok: false as const, code, message }, openerOrigin, stateId })
   const state = callbackUrl.searchParams.get('state')
   if (!state) return fail('oauth_state_invalid', 'The provider did not return a state')
   const st = await consumeOAuthState(ctx.db, hashToken(state))

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt } from 'drizzle-orm'
+import { and, asc, eq, gt, sql } from 'drizzle-orm'
 import type { Db } from '../client'
 import { endUsers } from '../schema/index'
 
@@ -11,7 +11,8 @@ export async function upsertEndUser(db: Db, row: typeof endUsers.$inferInsert): 
     .values(row)
     .onConflictDoUpdate({
       target: [endUsers.environmentId, endUsers.externalId],
-      set: { email: row.email ?? null, displayName: row.displayName ?? null, updatedAt: new Date() },
+      // Absent fields keep their stored values.
+      set: { email: sql`coalesce(excluded.email, ${endUsers.email})`, displayName: sql`coalesce(excluded.display_name, ${endUsers.displayName})`, updatedAt: new Date() },
     })
     .returning()
   return stored!
