@@ -19,6 +19,19 @@ describe.each(testDatabases())('OAuth 2.0 flow on $name', (target) => {
     return ((await r.json()) as { token: string }).token
   }
 
+  /** Starts an authorization as the widget, opens it in the "browser" and consents; stops before the callback. */
+  const authorizeUpToCallback = async (token: string, integration = 'crm') => {
+    const started = await request('/v1/embed/oauth/authorizations', { method: 'POST', headers: { authorization: `Bearer ${token}`, origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify({ integration }) })
+    const { url } = (await started.json()) as { url: string }
+    const start = new URL(url)
+    const redirect = await request(start.pathname + start.search, { redirect: 'manual' })
+    const setCookie = redirect.headers.get('set-cookie') ?? ''
+    const cookie = setCookie.split(';')[0]!
+    const location = new URL(redirect.headers.get('location')!)
+    const final = new URL(await authorizeViaHttp({ authorizationUrl: location.toString(), username: 'ada', password: 'lovelace', decision: 'allow' }))
+    return { start, redirect, setCookie, cookie, location, final }
+  }
+
   beforeAll(async () => {
     t = await createTestApp(target)
     provider = await startDemoProvider({ clients: [{ clientId: 'pb', clientSecret: 'pb-secret', redirectUris: ['http://127.0.0.1:3999/oauth/callback'] }], accessTokenTtlSeconds: 3600 })
@@ -122,16 +135,12 @@ describe.each(testDatabases())('OAuth 2.0 flow on $name', (target) => {
 
   it('rejects a callback from another browser (no binding cookie) and a start link opened twice', async () => {
     const token = await session()
-    const started = await request('/v1/embed/oauth/authorizations', { method: 'POST', headers: { authorization: `Bearer ${token}`, origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify({ integration: 'crm' }) })
-    const { url } = (await started.json()) as { url: string }
-    const u = new URL(url)
-    const redirect = await request(u.pathname + u.search, { redirect: 'manual' })
+    const { start, redirect, location, final } = await authorizeUpToCallback(token)
     expect(redirect.status).toBe(302)
-    expect((await request(u.pathname + u.search, { redirect: 'manual' })).status).toBe(400)
-    const location = new URL(redirect.headers.get('location')!)
+    expect((await request(start.pathname + start.search, { redirect: 'manual' })).status).toBe(400)
     expect(location.searchParams.get('code_challenge_method')).toBe('S256')
+    expect(location.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/)
     expect(location.searchParams.get('redirect_uri')).toBe('http://127.0.0.1:3999/oauth/callback')
-    const final = new URL(await authorizeViaHttp({ authorizationUrl: location.toString(), username: 'ada', password: 'lovelace', decision: 'allow' }))
     const r = await request(final.pathname + final.search, { headers: { accept: 'application/json' } })
     expect(await r.json()).toMatchObject({ ok: false, code: 'oauth_state_invalid' })
   })
@@ -163,12 +172,7 @@ describe.each(testDatabases())('OAuth 2.0 flow on $name', (target) => {
 
   it('refuses a callback whose redirect URI differs from the one the authorization used', async () => {
     const token = await session()
-    const started = await request('/v1/embed/oauth/authorizations', { method: 'POST', headers: { authorization: `Bearer ${token}`, origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify({ integration: 'crm' }) })
-    const { url } = (await started.json()) as { url: string }
-    const u = new URL(url)
-    const redirect = await request(u.pathname + u.search, { redirect: 'manual' })
-    const cookie = (redirect.headers.get('set-cookie') ?? '').split(';')[0]!
-    const final = new URL(await authorizeViaHttp({ authorizationUrl: redirect.headers.get('location')!, username: 'ada', password: 'lovelace', decision: 'allow' }))
+    const { cookie, final } = await authorizeUpToCallback(token)
     // PUBLIC_URL changed between the authorization request and the callback.
     await t.ctx.db.execute(`update oauth_states set redirect_uri = 'https://old.example/oauth/callback' where consumed_at is null` as never)
     const r = await request(final.pathname + final.search, { headers: { cookie, accept: 'application/json' } })
@@ -183,12 +187,7 @@ describe.each(testDatabases())('OAuth 2.0 flow on $name', (target) => {
 
     // Session expires between start and callback: the callback refuses to connect.
     const short = await session()
-    const started = await request('/v1/embed/oauth/authorizations', { method: 'POST', headers: { authorization: `Bearer ${short}`, origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify({ integration: 'crm' }) })
-    const { url } = (await started.json()) as { url: string }
-    const u = new URL(url)
-    const redirect = await request(u.pathname + u.search, { redirect: 'manual' })
-    const cookie = (redirect.headers.get('set-cookie') ?? '').split(';')[0]!
-    const final = new URL(await authorizeViaHttp({ authorizationUrl: redirect.headers.get('location')!, username: 'ada', password: 'lovelace', decision: 'allow' }))
+    const { cookie, final } = await authorizeUpToCallback(short)
     await t.ctx.db.execute(`update connect_sessions set expires_at = now() - interval '1 second'` as never)
     const r = await request(final.pathname + final.search, { headers: { cookie, accept: 'application/json' } })
     expect(await r.json()).toMatchObject({ ok: false, code: 'session_expired' })
@@ -200,13 +199,9 @@ describe.each(testDatabases())('OAuth 2.0 flow on $name', (target) => {
 
   it('posts the result only to the widget origin on the HTML callback page', async () => {
     const token = await session()
-    const started = await request('/v1/embed/oauth/authorizations', { method: 'POST', headers: { authorization: `Bearer ${token}`, origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify({ integration: 'crm' }) })
-    const { url } = (await started.json()) as { url: string }
-    const u = new URL(url)
-    const redirect = await request(u.pathname + u.search, { redirect: 'manual' })
-    const cookie = (redirect.headers.get('set-cookie') ?? '').split(';')[0]!
-    expect(redirect.headers.get('set-cookie')).toMatch(/HttpOnly/i)
-    const final = new URL(await authorizeViaHttp({ authorizationUrl: redirect.headers.get('location')!, username: 'ada', password: 'lovelace', decision: 'allow' }))
+    const { cookie, setCookie, final } = await authorizeUpToCallback(token)
+    expect(setCookie).toMatch(/HttpOnly/i)
+    expect(setCookie).toMatch(/SameSite=Lax/i)
     const page = await request(final.pathname + final.search, { headers: { cookie } })
     const html = await page.text()
     expect(html).toContain(`window.opener.postMessage(m,o)`)

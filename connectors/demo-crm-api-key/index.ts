@@ -2,17 +2,14 @@
  * Demo CRM with a static API key in `X-Api-Key` (the provider's `apiKeys` option), for trying the
  * API-key connect flow. Same API, objects, syncs and actions as `demo-crm` (`../demo-crm/common.ts`).
  */
-import { DEMO_CRM_DOCS_URL, demoCrmAccountLabel, demoCrmActions, demoCrmHttp, demoCrmLogo, demoCrmObjects, demoCrmSyncs } from '../demo-crm/common'
+import { demoCrmShared } from '../demo-crm/common'
 import { defineConnector } from '../schema'
 
 export default defineConnector({
+  ...demoCrmShared,
   id: 'demo-crm-api-key',
   name: 'Demo CRM (API key)',
   description: 'The sample CRM bundled with Patchbay, connected with an API key instead of signing in: share its contacts and companies, and add contacts from this app.',
-  categories: ['crm'],
-  logo: demoCrmLogo,
-  // The demo has no documentation site; its discovery document lists every endpoint (RFC 8414).
-  docsUrl: DEMO_CRM_DOCS_URL,
   auth: {
     type: 'api_key',
     fields: {
@@ -22,10 +19,4 @@ export default defineConnector({
     // `GET /me` answers 200 for a known key and 401 `invalid_token` otherwise.
     verify: { method: 'GET', path: '/me', okStatus: [200] },
   },
-  http: demoCrmHttp,
-  accountInfo: { path: '/me' },
-  objects: demoCrmObjects,
-  syncs: demoCrmSyncs,
-  actions: demoCrmActions,
-  hooks: { accountLabel: demoCrmAccountLabel },
 })

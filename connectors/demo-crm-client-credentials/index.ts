@@ -3,16 +3,14 @@
  * client id and secret of their own machine-to-machine client; Patchbay obtains and renews the
  * access token itself. Same API, objects, syncs and actions as `demo-crm` (`../demo-crm/common.ts`).
  */
-import { DEMO_CRM_DOCS_URL, DEMO_CRM_ORIGIN, demoCrmAccountLabel, demoCrmActions, demoCrmHttp, demoCrmLogo, demoCrmObjects, demoCrmSyncs } from '../demo-crm/common'
+import { DEMO_CRM_ORIGIN, demoCrmShared } from '../demo-crm/common'
 import { defineConnector } from '../schema'
 
 export default defineConnector({
+  ...demoCrmShared,
   id: 'demo-crm-client-credentials',
   name: 'Demo CRM (service account)',
   description: 'The sample CRM bundled with Patchbay, connected as a service account with a client ID and secret: share its contacts and companies, and add contacts from this app.',
-  categories: ['crm'],
-  logo: demoCrmLogo,
-  docsUrl: DEMO_CRM_DOCS_URL,
   auth: {
     type: 'oauth2_client_credentials',
     // oidc-provider `features.clientCredentials` on the token endpoint (server/src/demo/provider/oidc.ts).
@@ -21,10 +19,4 @@ export default defineConnector({
     clientAuth: 'client_secret_basic',
     verify: { method: 'GET', path: '/me', okStatus: [200] },
   },
-  http: demoCrmHttp,
-  accountInfo: { path: '/me' },
-  objects: demoCrmObjects,
-  syncs: demoCrmSyncs,
-  actions: demoCrmActions,
-  hooks: { accountLabel: demoCrmAccountLabel },
 })

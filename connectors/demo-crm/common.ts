@@ -107,3 +107,16 @@ export function demoCrmAccountLabel(body: unknown): string | undefined {
   }
   return undefined
 }
+
+/** Everything but auth that the three Demo CRM connectors share: the same API, objects, syncs and actions. */
+export const demoCrmShared = {
+  docsUrl: DEMO_CRM_DOCS_URL,
+  categories: ['crm'],
+  logo: demoCrmLogo,
+  http: demoCrmHttp,
+  accountInfo: { path: '/me' },
+  objects: demoCrmObjects,
+  syncs: demoCrmSyncs,
+  actions: demoCrmActions,
+  hooks: { accountLabel: demoCrmAccountLabel },
+} satisfies Partial<ConnectorInput>

@@ -3,16 +3,13 @@
  * `server/src/demo/provider/oidc.ts`) and its REST API. Shared pieces: `./common.ts`.
  */
 import { defineConnector } from '../schema'
-import { DEMO_CRM_DOCS_URL, DEMO_CRM_ORIGIN, demoCrmAccountLabel, demoCrmActions, demoCrmDescription, demoCrmHttp, demoCrmLogo, demoCrmObjects, demoCrmSyncs } from './common'
+import { DEMO_CRM_ORIGIN, demoCrmDescription, demoCrmShared } from './common'
 
 export default defineConnector({
+  ...demoCrmShared,
   id: 'demo-crm',
   name: 'Demo CRM',
   description: demoCrmDescription,
-  categories: ['crm'],
-  logo: demoCrmLogo,
-  // The demo has no documentation site; its discovery document lists every endpoint (RFC 8414).
-  docsUrl: DEMO_CRM_DOCS_URL,
   auth: {
     type: 'oauth2',
     // Endpoint paths are the provider's `ROUTES` (server/src/demo/provider/oidc.ts); the running
@@ -30,10 +27,4 @@ export default defineConnector({
     // Refresh tokens are issued to clients with the refresh_token grant, rotated on each use.
     refreshable: true,
   },
-  http: demoCrmHttp,
-  accountInfo: { path: '/me' },
-  objects: demoCrmObjects,
-  syncs: demoCrmSyncs,
-  actions: demoCrmActions,
-  hooks: { accountLabel: demoCrmAccountLabel },
 })

@@ -6,11 +6,10 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { cors } from 'hono/cors'
 import { findEndUserById } from '../db/queries/end-users'
 import { requireSession } from '../middleware/auth'
-import { sessionAllows } from '../services/connect-sessions'
+import { sessionAllows, sessionIntegration } from '../services/connect-sessions'
 import { connectWithForm, deleteConnection, getConnection, listConnections } from '../services/connections'
-import { getIntegration, listIntegrations, type ResolvedIntegration } from '../services/integrations'
+import { listIntegrations, type ResolvedIntegration } from '../services/integrations'
 import { startAuthorization } from '../services/oauth-flow'
-import { PatchbayError } from '../lib/errors'
 import { body, Connection, connectionOut, Deleted, json, problems } from './schemas'
 import { router, sessionSecurity } from './router'
 
@@ -99,9 +98,7 @@ embedRoutes
       const ctx = c.get('ctx')
       const s = c.get('session')
       const input = c.req.valid('json')
-      if (!sessionAllows(s, input.integration)) throw new PatchbayError('integration_not_allowed', `This session may not use ${input.integration}`)
-      const integration = await getIntegration(ctx, s.environmentId, input.integration)
-      if (!integration.row.enabled) throw new PatchbayError('invalid_request', `${integration.connector.name} is disabled`)
+      const integration = await sessionIntegration(ctx, s, input.integration)
       if (input.connectionId) await getConnection(ctx, s.environmentId, input.connectionId, s)
       const id = await connectWithForm(ctx, s, integration, input)
       return c.json(connectionOut(await getConnection(ctx, s.environmentId, id, s)), 201)
@@ -125,8 +122,7 @@ embedRoutes
       const ctx = c.get('ctx')
       const s = c.get('session')
       const input = c.req.valid('json')
-      if (!sessionAllows(s, input.integration)) throw new PatchbayError('integration_not_allowed', `This session may not use ${input.integration}`)
-      const integration = await getIntegration(ctx, s.environmentId, input.integration)
+      const integration = await sessionIntegration(ctx, s, input.integration)
       const r = await startAuthorization(ctx, s, integration, { connectionConfig: input.connectionConfig, connectionId: input.connectionId, origin: c.req.header('origin') })
       return c.json({ url: r.url, expiresAt: r.expiresAt.toISOString() }, 201)
     },

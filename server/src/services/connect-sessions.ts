@@ -7,6 +7,7 @@ import { upsertEndUser } from '../db/queries/end-users'
 import { findConnectSessionByTokenHash, insertConnectSession } from '../db/queries/sessions'
 import { findIntegrationByKey } from '../db/queries/integrations'
 import { PatchbayError } from '../lib/errors'
+import { getIntegration, type ResolvedIntegration } from './integrations'
 import { hashToken, newId, randomToken } from '../lib/ids'
 
 export const SESSION_TOKEN_PREFIX = 'pb_cs_'
@@ -78,6 +79,17 @@ export async function authenticateSession(ctx: AppContext, token: string): Promi
     allowedOrigins: s.allowedOrigins,
     expiresAt: s.expiresAt,
   }
+}
+
+/**
+ * The integration `key` as this session may use it: allowed by the session and enabled.
+ * @throws {PatchbayError} `integration_not_allowed`, `not_found`, `invalid_request` (disabled).
+ */
+export async function sessionIntegration(ctx: AppContext, session: SessionPrincipal, key: string): Promise<ResolvedIntegration> {
+  if (!sessionAllows(session, key)) throw new PatchbayError('integration_not_allowed', `This session may not use ${key}`)
+  const integration = await getIntegration(ctx, session.environmentId, key)
+  if (!integration.row.enabled) throw new PatchbayError('invalid_request', `${integration.connector.name} is disabled`)
+  return integration
 }
 
 /** Whether the session may use an integration. */

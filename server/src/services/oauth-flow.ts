@@ -15,7 +15,7 @@ import { bindOAuthState, consumeOAuthState, findConnectSession, findOAuthStateBy
 import { findIntegrationById } from '../db/queries/integrations'
 import { PatchbayError, type ErrorCode } from '../lib/errors'
 import { hashToken, newId, randomToken } from '../lib/ids'
-import { sessionAllows, type SessionPrincipal } from './connect-sessions'
+import type { sessionIntegration, SessionPrincipal } from './connect-sessions'
 import { getConnection, saveConnection, fetchAccountLabel } from './connections'
 import { renderUrl, resolveIntegration, validateConnectionConfig, type ResolvedIntegration } from './integrations'
 import { describeOAuthError, grantedScopes, oauthClientFor, tokensToCredentials } from './oauth-client'
@@ -30,10 +30,11 @@ export function redirectUri(ctx: AppContext): string {
 }
 
 /**
- * Begins an authorization for the session's end user.
+ * Begins an authorization for the session's end user, with an integration from
+ * {@link sessionIntegration} (allowed and enabled).
  * @param origin the widget's `Origin`, the only target of the callback's postMessage.
  * @returns the URL to open in the popup and when it expires.
- * @throws {PatchbayError} `integration_not_allowed`, `invalid_request` (not OAuth, disabled, bad config), `not_found` (reconnect of another user's connection).
+ * @throws {PatchbayError} `invalid_request` (not OAuth, bad config), `not_found` (reconnect of another user's connection).
  */
 export async function startAuthorization(
   ctx: AppContext,
@@ -42,8 +43,6 @@ export async function startAuthorization(
   input: { connectionConfig: Record<string, string>; connectionId?: string | undefined; origin: string | undefined },
 ): Promise<{ url: string; expiresAt: Date }> {
   const { connector, row } = integration
-  if (!sessionAllows(session, row.key)) throw new PatchbayError('integration_not_allowed', `This session may not use ${row.key}`)
-  if (!row.enabled) throw new PatchbayError('invalid_request', `${connector.name} is disabled`)
   if (connector.auth.type !== 'oauth2') throw new PatchbayError('invalid_request', `${connector.name} does not connect with OAuth; submit its credentials form`)
   let config = validateConnectionConfig(connector, input.connectionConfig)
   if (input.connectionId) {
