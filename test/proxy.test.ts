@@ -65,6 +65,24 @@ describe.each(testDatabases())('proxy on $name', (target) => {
     expect(echo.headers.cookie).toBeUndefined()
     expect(echo.headers['x-patchbay-internal']).toBeUndefined()
     expect(JSON.stringify(echo)).not.toContain(t.tenant.secretKey)
+    expect(r.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it('costs no database round trip per request when nothing changed', async () => {
+    expect((await proxy('/me')).status).toBe(200) // warm the caches
+    const db = t.ctx.db as unknown as Record<string, (...args: unknown[]) => unknown>
+    const calls: string[] = []
+    const originals = new Map<string, (...args: unknown[]) => unknown>()
+    for (const m of ['select', 'insert', 'update', 'delete', 'execute']) {
+      originals.set(m, db[m]!)
+      db[m] = (...args: unknown[]) => (calls.push(m), originals.get(m)!.apply(t.ctx.db, args))
+    }
+    try {
+      for (let i = 0; i < 20; i++) expect((await proxy('/me')).status).toBe(200)
+    } finally {
+      for (const [m, f] of originals) db[m] = f
+    }
+    expect(calls).toEqual([])
   })
 
   it('forwards bodies and methods and returns the provider status, headers and body unchanged', async () => {

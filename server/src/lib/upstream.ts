@@ -25,10 +25,17 @@ export function isPrivateAddress(address: string): boolean {
   return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6')
 }
 
-/** Whether a URL's host is a private address written literally (or `localhost`): then the vendor chose it on purpose. */
+const literalPrivate = new Map<string, boolean>()
+/** Whether a URL's host is a private address written literally (or `localhost`): then the vendor chose it on purpose. Memoised per host name. */
 export function isLiteralPrivateHost(url: URL): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '')
-  return host === 'localhost' || isPrivateAddress(host)
+  let v = literalPrivate.get(url.hostname)
+  if (v === undefined) {
+    const host = url.hostname.replace(/^\[|\]$/g, '')
+    v = host === 'localhost' || isPrivateAddress(host)
+    if (literalPrivate.size > 10_000) literalPrivate.clear()
+    literalPrivate.set(url.hostname, v)
+  }
+  return v
 }
 
 export interface UpstreamRequest {

@@ -2,6 +2,8 @@ import { Readable } from 'node:stream'
 import type { IncomingMessage } from 'node:http'
 import { z } from '@hono/zod-openapi'
 import { bodyLimit } from 'hono/body-limit'
+import type { MiddlewareHandler } from 'hono'
+import type { AppEnv } from '../middleware/types'
 import { PatchbayError } from '../lib/errors'
 import { stripHopByHop } from '../lib/upstream'
 import { requireSecretKey } from '../middleware/auth'
@@ -13,12 +15,10 @@ import { router, secretKeySecurity } from './router'
 const BUFFER_BELOW = 256 * 1024
 
 /** The provider's response as a fetch `Response`, status/headers/body unchanged (less hop-by-hop headers). */
-export async function toResponse(res: IncomingMessage, method: string): Promise<Response> {
-  const headers = new Headers()
-  for (const [k, v] of Object.entries(stripHopByHop(res.headers))) {
-    if (Array.isArray(v)) for (const item of v) headers.append(k, item)
-    else headers.set(k, v)
-  }
+export async function toResponse(res: IncomingMessage, method: string, requestId?: string): Promise<Response> {
+  // A plain header object: @hono/node-server hands it straight to writeHead (a Headers instance is re-validated and converted back).
+  const headers = stripHopByHop(res.headers) as Record<string, string>
+  if (requestId) headers['x-request-id'] = requestId
   const status = res.statusCode ?? 502
   if (method === 'HEAD' || status === 204 || status === 304) {
     res.resume()
@@ -26,13 +26,20 @@ export async function toResponse(res: IncomingMessage, method: string): Promise<
   }
   const length = Number(res.headers['content-length'] ?? NaN)
   if (length <= BUFFER_BELOW) {
-    const chunks: Buffer[] = []
-    for await (const chunk of res) chunks.push(chunk as Buffer)
-    const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+    const buf = await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
+      res.once('error', reject)
+      res.once('aborted', () => reject(new Error('upstream response aborted')))
+    })
     return new Response(buf as unknown as BodyInit, { status, headers })
   }
   return new Response(Readable.toWeb(res) as ReadableStream, { status, headers })
 }
+
+/** Runs `mw` only for requests that may have a body: `c.req.raw.body` makes @hono/node-server build a full undici Request. */
+const skipBodyless = (mw: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : mw(c, next))
 
 const proxy = router()
 proxy.openAPIRegistry.registerPath({
@@ -49,7 +56,7 @@ proxy.openAPIRegistry.registerPath({
 proxy.all(
   '/v1/proxy/:connectionId/*',
   requireSecretKey,
-  bodyLimit({ maxSize: MAX_PROXY_BODY_BYTES, onError: () => { throw new PatchbayError('payload_too_large', `Request bodies are limited to ${MAX_PROXY_BODY_BYTES} bytes`) } }),
+  skipBodyless(bodyLimit({ maxSize: MAX_PROXY_BODY_BYTES, onError: () => { throw new PatchbayError('payload_too_large', `Request bodies are limited to ${MAX_PROXY_BODY_BYTES} bytes`) } })),
   async (c) => {
     const connectionId = c.req.param('connectionId')
     const url = new URL(c.req.url)
@@ -64,10 +71,10 @@ proxy.all(
       method,
       path: raw || '/',
       search: url.search,
-      headers: Object.fromEntries(c.req.raw.headers),
+      headers: (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.headers ?? Object.fromEntries(c.req.raw.headers),
       body,
     })
-    return toResponse(res, method)
+    return toResponse(res, method, c.get('requestId'))
   },
 )
 

@@ -55,6 +55,9 @@ export function targetUrl(base: URL, path: string, search: string): URL {
   return url
 }
 
+/** Parsed base URL per loaded connection (entries are replaced when the connection changes). */
+const baseUrls = new WeakMap<LoadedConnection, URL>()
+
 function activeOrThrow(loaded: LoadedConnection): void {
   const { status } = loaded.connection
   if (status === 'needs_reauth') throw new PatchbayError('reauth_required', 'The connection needs to be authorized again by its end user')
@@ -72,7 +75,11 @@ export async function proxyRequest(ctx: AppContext, req: ProxyRequest): Promise<
   loaded = await ensureFreshCredentials(ctx, loaded)
   const method = req.method.toUpperCase()
   const idempotent = IDEMPOTENT.has(method)
-  const base = new URL(renderUrl(loaded.integration.baseUrl, loaded.connection.connectionConfig))
+  let base = baseUrls.get(loaded)
+  if (!base) {
+    base = new URL(renderUrl(loaded.integration.baseUrl, loaded.connection.connectionConfig))
+    baseUrls.set(loaded, base)
+  }
   const url = targetUrl(base, req.path, req.search)
   const forwarded = stripHopByHop(req.headers)
   for (const h of DROP_REQUEST) delete forwarded[h]
@@ -82,8 +89,11 @@ export async function proxyRequest(ctx: AppContext, req: ProxyRequest): Promise<
 
   const send = (l: LoadedConnection) => {
     const auth = authenticationFor(l.integration.connector, l.credentials)
-    const u = new URL(url)
-    for (const [k, v] of Object.entries(auth.query)) u.searchParams.set(k, v)
+    let u = url
+    for (const k in auth.query) {
+      if (u === url) u = new URL(url)
+      u.searchParams.set(k, auth.query[k]!)
+    }
     const headers: Record<string, string | string[]> = { ...lowerKeys(l.integration.connector.http.headers), ...forwarded, ...auth.headers }
     if (req.body?.length) headers['content-length'] = String(req.body.length)
     return ctx.upstream.sendWithRetry({ method, url: u, headers, body: req.body, allowPrivate }, policy, idempotent)
