@@ -94,6 +94,22 @@ describe.each(testDatabases())('OAuth 2.0 flow on $name', (target) => {
     expect((await t.call('GET', `/v1/connections/${connectionId}`)).status).toBe(404)
   })
 
+  it('refreshes once on a 401 from the provider and retries the request', async () => {
+    const token = await session()
+    const { result } = await connectViaOAuth(request, { sessionToken: token, integration: 'crm', origin: ORIGIN })
+    const id = result.connectionId as string
+    const before = (await t.ctx.credentials.get(t.tenant.environmentId, id)).credentials as { accessToken: string }
+    // The provider rejects the (unexpired) access token once, as after a server-side invalidation (RFC 6750 §3.1).
+    provider.resetStats()
+    provider.failNext(1, 401, { 'www-authenticate': 'Bearer error="invalid_token"' })
+    const r = await t.call('GET', `/v1/proxy/${id}/me`)
+    expect(r.status).toBe(200)
+    expect(provider.stats.tokenRequests.refresh_token).toBe(1)
+    expect(provider.stats.apiRequests).toBe(2)
+    const after = (await t.ctx.credentials.get(t.tenant.environmentId, id)).credentials as { accessToken: string }
+    expect(after.accessToken).not.toBe(before.accessToken)
+  })
+
   it('marks the connection needs_reauth on invalid_grant, after re-reading the stored credentials', async () => {
     const token = await session()
     const { result } = await connectViaOAuth(request, { sessionToken: token, integration: 'crm', origin: ORIGIN })

@@ -21,9 +21,13 @@ export const API_VERSION = '0.1.0'
 export function createApp(ctx: AppContext) {
   const app = new OpenAPIHono<AppEnv>()
   app.use(requestId({ headerName: 'x-request-id', generator: () => crypto.randomUUID() }))
+  const accessLog = ctx.log.isLevelEnabled('info')
   app.use(async (c, next) => {
     c.set('ctx', ctx)
+    const started = accessLog ? performance.now() : 0
     await next()
+    // The path only: query strings may carry values the caller considers sensitive.
+    if (accessLog) ctx.log.info({ requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 }, 'request')
   })
   app.onError(onError)
   app.notFound((c) => problem(c, 'not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`))
