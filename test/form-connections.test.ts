@@ -50,6 +50,19 @@ describe.each(testDatabases())('credential forms on $name', (target) => {
     expect((await t.call('GET', `/v1/proxy/${conn.id}/contacts?limit=1`)).status).toBe(200)
   })
 
+  it('keeps one account per end user unless the integration allows several', async () => {
+    const first = (await (await post({ integration: 'crm-key', credentials: { apiKey: 'good-key' } })).json()) as { id: string }
+    const again = (await (await post({ integration: 'crm-key', credentials: { apiKey: 'good-key' } })).json()) as { id: string }
+    expect(again.id).toBe(first.id)
+    await t.call('POST', '/v1/integrations', { body: { key: 'crm-multi', connectorId: 'demo-crm-api-key', allowMultipleConnections: true, overrides: { baseUrl: provider.apiBaseUrl } } })
+    const a = (await (await post({ integration: 'crm-multi', credentials: { apiKey: 'good-key' } })).json()) as { id: string }
+    const b = (await (await post({ integration: 'crm-multi', credentials: { apiKey: 'good-key' } })).json()) as { id: string }
+    expect(a.id).not.toBe(b.id)
+    const catalog = (await (await t.call('GET', '/v1/embed/integrations', { token })).json()) as { data: { key: string; allowMultipleConnections: boolean }[] }
+    expect(catalog.data.find((i) => i.key === 'crm-multi')?.allowMultipleConnections).toBe(true)
+    expect(catalog.data.find((i) => i.key === 'crm-key')?.allowMultipleConnections).toBe(false)
+  })
+
   it('explains missing and unknown fields', async () => {
     const r = await post({ integration: 'crm-key', credentials: { nope: 'x' } })
     expect(r.status).toBe(400)

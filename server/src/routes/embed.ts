@@ -38,6 +38,8 @@ const CatalogEntry = z
     credentialFields: z.array(FormField),
     connectionConfigFields: z.array(FormField),
     enabled: z.boolean(),
+    allowMultipleConnections: z.boolean(),
+    docsUrl: z.string(),
   })
   .openapi('CatalogEntry')
 
@@ -57,6 +59,8 @@ function catalogEntry(i: ResolvedIntegration): z.infer<typeof CatalogEntry> {
     credentialFields: 'fields' in connector.auth ? fields(connector.auth.fields) : [],
     connectionConfigFields: fields(Object.fromEntries(Object.entries(connector.connectionConfig).filter(([, f]) => f.source === 'user'))),
     enabled: i.row.enabled,
+    allowMultipleConnections: i.row.allowMultipleConnections,
+    docsUrl: connector.docsUrl,
   }
 }
 

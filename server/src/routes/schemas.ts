@@ -64,6 +64,7 @@ export const IntegrationCreate = z
     scopes: z.array(z.string().min(1).max(200)).max(100).nullish(),
     overrides: Overrides.optional(),
     enabled: z.boolean().optional(),
+    allowMultipleConnections: z.boolean().optional().openapi({ description: 'Let an end user connect several accounts; default false (connecting again re-authorizes the existing connection)' }),
   })
   .strict()
   .openapi('IntegrationCreate')
@@ -80,6 +81,7 @@ export const Integration = z
     scopes: z.array(z.string()),
     overrides: Overrides,
     enabled: z.boolean(),
+    allowMultipleConnections: z.boolean(),
     authType: z.string(),
     redirectUri: z.string().nullable().openapi({ description: 'Register this redirect URI with the provider (OAuth 2.0 only)' }),
     createdAt: z.string().datetime(),
@@ -97,6 +99,7 @@ export function integrationOut(i: ResolvedIntegration, redirectUri: string): z.i
     scopes: i.scopes,
     overrides: i.row.overrides ?? {},
     enabled: i.row.enabled,
+    allowMultipleConnections: i.row.allowMultipleConnections,
     authType: i.connector.auth.type,
     redirectUri: i.connector.auth.type === 'oauth2' ? redirectUri : null,
     createdAt: i.row.createdAt.toISOString(),

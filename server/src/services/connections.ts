@@ -35,6 +35,19 @@ export interface NewConnectionInput {
  * @returns the connection id.
  */
 export async function saveConnection(ctx: AppContext, input: NewConnectionInput): Promise<string> {
+  return (await storeConnection(ctx, input)).id
+}
+
+/**
+ * {@link saveConnection}, also telling whether a connection was created or an existing one
+ * re-authorized (asked for, or implied because the integration allows one account per end user).
+ */
+export async function storeConnection(ctx: AppContext, input: NewConnectionInput): Promise<{ id: string; created: boolean }> {
+  if (!input.connectionId && !input.integration.row.allowMultipleConnections) {
+    // One account per end user: connecting again re-authorizes the existing connection, keeping its id.
+    const [existing] = await q.listConnections(ctx.db, { environmentId: input.environmentId, endUserId: input.endUserId, integrationId: input.integration.row.id, limit: 1 })
+    if (existing) input = { ...input, connectionId: existing.id }
+  }
   const expiresAt = 'expiresAt' in input.credentials && input.credentials.expiresAt ? new Date(input.credentials.expiresAt) : null
   if (input.connectionId) {
     const existing = await q.findConnection(ctx.db, input.environmentId, input.connectionId)
@@ -47,7 +60,7 @@ export async function saveConnection(ctx: AppContext, input: NewConnectionInput)
       accountLabel: input.accountLabel ?? existing.accountLabel,
     })
     await ctx.credentials.changed(existing.id)
-    return existing.id
+    return { id: existing.id, created: false }
   }
   const id = newId('conn')
   await q.insertConnection(ctx.db, {
@@ -63,7 +76,7 @@ export async function saveConnection(ctx: AppContext, input: NewConnectionInput)
     expiresAt,
     lastVerifiedAt: new Date(),
   })
-  return id
+  return { id, created: true }
 }
 
 /**

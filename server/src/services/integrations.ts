@@ -23,6 +23,7 @@ export interface IntegrationInput {
   scopes?: string[] | null | undefined
   overrides?: IntegrationOverrides | undefined
   enabled?: boolean | undefined
+  allowMultipleConnections?: boolean | undefined
 }
 
 /** An integration with its connector and the URLs in effect (connector defaults + overrides). */
@@ -102,6 +103,7 @@ export async function createIntegration(ctx: AppContext, environmentId: string, 
     scopes: input.scopes ?? null,
     overrides: input.overrides ?? {},
     enabled: input.enabled ?? true,
+    allowMultipleConnections: input.allowMultipleConnections ?? false,
   })
   if (!inserted) throw new PatchbayError('conflict', `Integration ${JSON.stringify(input.key)} already exists`)
   return getIntegration(ctx, environmentId, input.key)
@@ -119,6 +121,7 @@ export async function updateIntegration(ctx: AppContext, environmentId: string, 
     ...(input.scopes !== undefined ? { scopes: input.scopes } : {}),
     ...(input.overrides !== undefined ? { overrides: input.overrides } : {}),
     ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
+    ...(input.allowMultipleConnections !== undefined ? { allowMultipleConnections: input.allowMultipleConnections } : {}),
   })
   ctx.credentials.invalidateIntegration(id)
   return getIntegration(ctx, environmentId, key)

@@ -16,7 +16,7 @@ import { findIntegrationById } from '../db/queries/integrations'
 import { PatchbayError, type ErrorCode } from '../lib/errors'
 import { hashToken, newId, randomToken } from '../lib/ids'
 import type { sessionIntegration, SessionPrincipal } from './connect-sessions'
-import { getConnection, saveConnection, fetchAccountLabel } from './connections'
+import { fetchAccountLabel, getConnection, storeConnection } from './connections'
 import { renderUrl, resolveIntegration, validateConnectionConfig, type ResolvedIntegration } from './integrations'
 import { describeOAuthError, grantedScopes, oauthClientFor, tokensToCredentials } from './oauth-client'
 
@@ -157,7 +157,7 @@ export async function completeAuthorization(ctx: AppContext, callbackUrl: URL, c
   if (fromToken) config = { ...config, ...fromToken }
   const accountLabel = await fetchAccountLabel(ctx, integration, credentials, config)
   try {
-    const connectionId = await saveConnection(ctx, {
+    const { id: connectionId, created } = await storeConnection(ctx, {
       environmentId: st.environmentId,
       integration,
       endUserId: session.endUserId,
@@ -167,8 +167,8 @@ export async function completeAuthorization(ctx: AppContext, callbackUrl: URL, c
       accountLabel,
       connectionId: st.connectionId,
     })
-    ctx.log.info({ connectionId, integration: row.key }, st.connectionId ? 'connection re-authorized' : 'connection created')
-    return { result: { ok: true, connectionId, integration: row.key, reconnected: !!st.connectionId }, openerOrigin: origin, stateId: st.id }
+    ctx.log.info({ connectionId, integration: row.key }, created ? 'connection created' : 'connection re-authorized')
+    return { result: { ok: true, connectionId, integration: row.key, reconnected: !created }, openerOrigin: origin, stateId: st.id }
   } catch (err) {
     return fail(err instanceof PatchbayError ? err.code : 'internal', err instanceof PatchbayError ? err.message : 'The connection could not be saved', origin, st.id)
   }

@@ -83,6 +83,8 @@ export const integrations = pgTable(
     scopes: text('scopes').array(),
     overrides: jsonb('overrides').$type<IntegrationOverrides>().notNull().default({}),
     enabled: boolean('enabled').notNull().default(true),
+    /** Whether an end user may connect several accounts; otherwise connecting again re-authorizes the existing connection. */
+    allowMultipleConnections: boolean('allow_multiple_connections').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,0 +1,1 @@
+ALTER TABLE "integrations" ADD COLUMN "allow_multiple_connections" boolean DEFAULT false NOT NULL;
