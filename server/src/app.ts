@@ -11,6 +11,7 @@ import { connectSessionRoutes } from './routes/connect-sessions'
 import { connectionRoutes } from './routes/connections'
 import { docsRoutes } from './routes/docs'
 import { embedRoutes } from './routes/embed'
+import { embedAssetRoutes } from './routes/embed-assets'
 import { endUserRoutes } from './routes/end-users'
 import { integrationRoutes } from './routes/integrations'
 import { oauthRoutes } from './routes/oauth'
@@ -43,6 +44,7 @@ export function createApp(ctx: AppContext) {
   app.route('/', embedRoutes)
   app.route('/', proxyRoutes)
   app.route('/', oauthRoutes)
+  app.route('/', embedAssetRoutes)
   app.route('/', docsRoutes)
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
