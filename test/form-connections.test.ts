@@ -63,6 +63,13 @@ describe.each(testDatabases())('credential forms on $name', (target) => {
     expect(catalog.data.find((i) => i.key === 'crm-key')?.allowMultipleConnections).toBe(false)
   })
 
+  it('tells a provider outage apart from a wrong key', async () => {
+    provider.failNext(1, 503) // the verification request is not retried: the end user is waiting
+    const r = await post({ integration: 'crm-key', credentials: { apiKey: 'good-key' } })
+    expect(r.status).toBe(502)
+    expect(await r.json()).toMatchObject({ code: 'upstream_unreachable' })
+  })
+
   it('explains missing and unknown fields', async () => {
     const r = await post({ integration: 'crm-key', credentials: { nope: 'x' } })
     expect(r.status).toBe(400)

@@ -28,6 +28,8 @@ const configSchema = z.object({
   PATCHBAY_DEMO: bool.optional(),
   /** Port of the bundled demo provider (0 = any free port). */
   PATCHBAY_DEMO_PROVIDER_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+  /** Port of the demo host app "Acme CRM" (0 = any free port; a free port is taken if busy). */
+  PATCHBAY_DEMO_APP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   /** Host names (comma-separated) the proxy may reach even though they resolve to private addresses. */
   PATCHBAY_ALLOWED_PRIVATE_HOSTS: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -46,6 +48,7 @@ export interface Config {
   refreshMarginMs: number
   demo: boolean
   demoProviderPort: number
+  demoAppPort: number
   allowedPrivateHosts: string[]
   logLevel: string
 }
@@ -69,6 +72,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     refreshMarginMs: e.PATCHBAY_REFRESH_MARGIN_SECONDS * 1000,
     demo: e.PATCHBAY_DEMO ?? e.NODE_ENV !== 'production',
     demoProviderPort: e.PATCHBAY_DEMO_PROVIDER_PORT,
+    demoAppPort: e.PATCHBAY_DEMO_APP_PORT,
     allowedPrivateHosts: list(e.PATCHBAY_ALLOWED_PRIVATE_HOSTS),
     logLevel: e.LOG_LEVEL,
   }

@@ -13,11 +13,9 @@ let demo: Demo | undefined
 if (config.demo) demo = await startDemo(ctx)
 
 const db = config.databaseUrl ? `PostgreSQL (${new URL(config.databaseUrl).host})` : `embedded PGlite in ${config.dataDir}`
-const lines = [
-  '',
-  `  Patchbay is running at ${config.publicUrl}  (${db})`,
-  `  API reference:  ${config.publicUrl}/docs`,
-]
+const lines = ['']
+if (demo) lines.push(`  Open the demo app:  ${demo.app.url}   (Acme CRM, a SaaS product embedding the Patchbay widget)`, '')
+lines.push(`  Patchbay is running at ${config.publicUrl}  (${db})`, `  API reference:  ${config.publicUrl}/docs`)
 if (demo) {
   lines.push(
     '',
@@ -26,7 +24,7 @@ if (demo) {
     `  demo provider (OAuth + CRM API):  ${demo.provider.url}   login: ${demo.provider.users[0]?.username} / ${demo.provider.users[0]?.password}`,
     `  demo provider API key (for the demo-crm-api-key integration):  ${demo.providerApiKey}`,
     '',
-    '  Next: in another terminal, run the SDK walk-through (connect session → OAuth → proxy):',
+    '  Or, in another terminal, the SDK walk-through (connect session → OAuth → proxy):',
     '    npm run demo:walkthrough',
   )
 }

@@ -13,6 +13,7 @@ import { createIntegration, updateIntegration } from '../services/integrations'
 import { createApiKey, createTenant } from '../services/tenants'
 import { findEnvironment } from '../db/queries/tenants'
 import { redirectUri } from '../services/oauth-flow'
+import { startHostApp, type HostApp } from './host-app/index'
 import { startDemoProvider, type DemoProvider } from './provider/index'
 
 interface DemoState {
@@ -26,12 +27,14 @@ export const DEMO_CLIENT_ID = 'patchbay-demo'
 
 export interface Demo {
   provider: DemoProvider
+  /** The demo host app "Acme CRM", embedding the widget: what a newcomer opens first. */
+  app: HostApp
   secretKey: string
   providerApiKey: string
   close(): Promise<void>
 }
 
-/** Starts the demo provider and makes sure the demo tenant and integrations exist. */
+/** Starts the demo provider, makes sure the demo tenant and integrations exist, and starts the demo host app. */
 export async function startDemo(ctx: AppContext): Promise<Demo> {
   const file = join(ctx.config.dataDir, 'demo.json')
   let state: DemoState | undefined = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoState) : undefined
@@ -61,5 +64,21 @@ export async function startDemo(ctx: AppContext): Promise<Demo> {
   else await createIntegration(ctx, env.id, { key: 'demo-crm', connectorId: 'demo-crm', clientId: DEMO_CLIENT_ID, clientSecret, overrides })
   if (await findIntegrationByKey(ctx.db, env.id, 'demo-crm-api-key')) await updateIntegration(ctx, env.id, 'demo-crm-api-key', { overrides: { baseUrl: provider.apiBaseUrl } })
   else await createIntegration(ctx, env.id, { key: 'demo-crm-api-key', connectorId: 'demo-crm-api-key', overrides: { baseUrl: provider.apiBaseUrl } })
-  return { provider, secretKey: state.secretKey, providerApiKey, close: () => provider.close() }
+  // Real providers for a fuller catalog: Stripe takes an API key as is; GitHub and HubSpot need
+  // the vendor's OAuth app, so they are shown as disabled until you PATCH a client id and secret.
+  const catalog = [
+    { key: 'stripe', connectorId: 'stripe' },
+    { key: 'github', connectorId: 'github', clientId: 'set-your-github-client-id', enabled: false },
+    { key: 'hubspot', connectorId: 'hubspot', clientId: 'set-your-hubspot-client-id', enabled: false },
+  ]
+  for (const integration of catalog) {
+    if (!(await findIntegrationByKey(ctx.db, env.id, integration.key))) await createIntegration(ctx, env.id, integration)
+  }
+  const appOptions = { patchbayUrl: ctx.config.publicUrl, secretKey: state.secretKey }
+  const app = await startHostApp({ ...appOptions, port: ctx.config.demoAppPort }).catch(async (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EADDRINUSE') throw err
+    ctx.log.warn(`port ${ctx.config.demoAppPort} is busy: the demo app takes a free port`)
+    return startHostApp({ ...appOptions, port: 0 })
+  })
+  return { provider, app, secretKey: state.secretKey, providerApiKey, close: async () => void (await Promise.all([app.close(), provider.close()])) }
 }

@@ -3,7 +3,7 @@
  * long-lived caching, their Subresource Integrity hashes in `/embed/manifest.json`, and stable
  * aliases (`/embed/patchbay-embed.js`, `/embed/patchbay-react.js`) that redirect to the current build.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Hono } from 'hono'
@@ -27,25 +27,27 @@ interface Loaded {
   files: Map<string, Buffer>
 }
 
-let loaded: Loaded | null | undefined
+let loaded: { at: number; value: Loaded } | undefined
 
-/** Reads the manifest and bundles once; null when the widget has not been built. */
+/**
+ * Reads the manifest and bundles, again whenever the manifest changes (a rebuild while the
+ * server runs); null when the widget has not been built (checked again on the next call).
+ */
 export function loadEmbedAssets(dir = EMBED_DIR): Loaded | null {
-  if (loaded !== undefined && dir === EMBED_DIR) return loaded
   const file = join(dir, 'manifest.json')
-  let result: Loaded | null = null
-  if (existsSync(file)) {
-    const manifest = JSON.parse(readFileSync(file, 'utf8')) as EmbedManifest
-    const files = new Map<string, Buffer>()
-    for (const asset of [manifest.standalone, manifest.component]) {
-      const path = join(dir, asset.file)
-      if (existsSync(path)) files.set(asset.file, readFileSync(path))
-      if (existsSync(`${path}.map`)) files.set(`${asset.file}.map`, readFileSync(`${path}.map`))
-    }
-    result = { manifest, files }
+  const at = existsSync(file) ? statSync(file).mtimeMs : -1
+  if (at < 0) return null
+  if (loaded && loaded.at === at && dir === EMBED_DIR) return loaded.value
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as EmbedManifest
+  const files = new Map<string, Buffer>()
+  for (const asset of [manifest.standalone, manifest.component]) {
+    const path = join(dir, asset.file)
+    if (existsSync(path)) files.set(asset.file, readFileSync(path))
+    if (existsSync(`${path}.map`)) files.set(`${asset.file}.map`, readFileSync(`${path}.map`))
   }
-  if (dir === EMBED_DIR) loaded = result
-  return result
+  const value = { manifest, files }
+  if (dir === EMBED_DIR) loaded = { at, value }
+  return value
 }
 
 function requireAssets(): Loaded {

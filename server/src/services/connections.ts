@@ -161,7 +161,9 @@ export async function connectWithForm(
   if ('verify' in auth && auth.verify) {
     const res = await callWithCredentials(ctx, integration, credentials, config, auth.verify)
     if (!auth.verify.okStatus.includes(res.status)) {
-      throw new PatchbayError('credentials_invalid', res.status === 401 || res.status === 403 ? `${connector.name} rejected these credentials (HTTP ${res.status})` : `${connector.name} answered HTTP ${res.status} when checking these credentials`)
+      // A provider failure is not the end user's mistake: tell them apart (retry later vs fix the key).
+      if (res.status >= 500 || res.status === 429) throw new PatchbayError('upstream_unreachable', `${connector.name} could not check these credentials right now (HTTP ${res.status}); try again later`)
+      throw new PatchbayError('credentials_invalid', `${connector.name} rejected these credentials (HTTP ${res.status})`)
     }
   }
   const accountLabel = await fetchAccountLabel(ctx, integration, credentials, config)

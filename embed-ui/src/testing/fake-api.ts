@@ -1,0 +1,153 @@
+/**
+ * An in-memory fake of the widget-facing API (`/v1/embed/*`) as a `fetch` function, with the
+ * same JSON shapes, status codes and problem documents as `server/src/routes/embed.ts`,
+ * `server/src/services/connections.ts` (form validation) and `server/src/lib/errors.ts`.
+ * Used by the widget tests directly, and behind a node:http server by the benchmark.
+ */
+import type { CatalogEntry, Connection, FormField, Problem } from '../api/types'
+import { connection } from './fixtures'
+
+const STATUS: Record<string, number> = { invalid_request: 400, unauthenticated: 401, session_expired: 401, forbidden: 403, not_found: 404, credentials_invalid: 422, internal: 500 }
+
+export interface Call {
+  method: string
+  path: string
+  token: string | null
+  body: unknown
+}
+
+export interface FakeApiOptions {
+  integrations: CatalogEntry[]
+  connections?: Connection[]
+  /** Tokens accepted; default `['pb_cs_test']`. */
+  tokens?: string[]
+  /** Whether the provider accepts these credentials (the server's verify request). Default: none is `wrong`. */
+  accepts?: (integration: string, credentials: Record<string, string>) => boolean
+  /** The URL authorizations point to; default `/oauth/start` on the API's origin. */
+  authorizeUrl?: string
+}
+
+export function problem(code: string, detail: string, extra: Partial<Problem> = {}): Response {
+  const status = extra.status ?? STATUS[code] ?? 400
+  const body: Problem = { type: `urn:patchbay:error:${code}`, title: code.replace(/_/g, ' '), status, detail, code, requestId: 'req_test', ...extra }
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/problem+json', 'patchbay-error': code } })
+}
+
+const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
+
+/** Mirrors `connectWithForm`'s field checks: required, anchored pattern, unknown fields. */
+function validate(group: 'credentials' | 'connectionConfig', fields: FormField[], input: Record<string, string>) {
+  const errors: { path: string; message: string }[] = []
+  for (const f of fields) {
+    const v = input[f.name]
+    if (v === undefined || v === '') {
+      if (f.required) errors.push({ path: `${group}.${f.name}`, message: `${f.label} is required` })
+    } else if (f.pattern && !new RegExp(`^(?:${f.pattern})$`).test(v)) errors.push({ path: `${group}.${f.name}`, message: `${f.label} does not look right` })
+  }
+  for (const name of Object.keys(input)) if (!fields.some((f) => f.name === name)) errors.push({ path: `${group}.${name}`, message: 'unknown field' })
+  return errors
+}
+
+export function createFakeApi(options: FakeApiOptions) {
+  const state = {
+    integrations: options.integrations,
+    connections: [...(options.connections ?? [])],
+    tokens: new Set(options.tokens ?? ['pb_cs_test']),
+    expired: new Set<string>(),
+    calls: [] as Call[],
+    /** Answers queued for the next matching requests (`'GET /v1/embed/integrations'`), before anything else. */
+    queued: [] as { route: string; response: () => Response | Promise<Response> }[],
+  }
+  const accepts = options.accepts ?? ((_i, creds) => !Object.values(creds).includes('wrong'))
+
+  async function handle(req: Request): Promise<Response> {
+    const url = new URL(req.url)
+    const path = url.pathname
+    const auth = req.headers.get('authorization')
+    const token = auth?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? null
+    const body: unknown = req.method === 'POST' ? await req.json().catch(() => undefined) : undefined
+    state.calls.push({ method: req.method, path, token, body })
+
+    const route = `${req.method} ${path}`
+    const q = state.queued.findIndex((x) => x.route === route)
+    if (q >= 0) return state.queued.splice(q, 1)[0]!.response()
+
+    if (!path.startsWith('/v1/embed/')) return problem('not_found', `No route ${route}`)
+    if (!token) return problem('unauthenticated', 'Send the key as "Authorization: Bearer <key>"')
+    if (state.expired.has(token)) return problem('session_expired', 'The connect session has expired; ask the app for a new one')
+    if (!state.tokens.has(token)) return problem('unauthenticated', 'Unknown session token')
+
+    const find = (key: unknown) => state.integrations.find((i) => i.key === key)
+    if (route === 'GET /v1/embed/session') return json({ endUser: { id: 'user-42', email: 'ada@example.com', displayName: 'Ada' }, expiresAt: new Date(Date.now() + 1_800_000).toISOString(), allowedIntegrations: null })
+    if (route === 'GET /v1/embed/integrations') return json({ data: state.integrations })
+    if (route === 'GET /v1/embed/connections') return json({ data: state.connections })
+
+    if (route === 'POST /v1/embed/connections') {
+      const input = body as { integration: string; credentials: Record<string, string>; connectionConfig?: Record<string, string>; connectionId?: string }
+      const integration = find(input?.integration)
+      if (!integration) return problem('not_found', `Integration ${JSON.stringify(input?.integration)} does not exist`)
+      if (integration.authType === 'oauth2') return problem('invalid_request', `${integration.name} connects with OAuth: start an authorization instead`)
+      const errors = [...validate('connectionConfig', integration.connectionConfigFields, input.connectionConfig ?? {}), ...validate('credentials', integration.credentialFields, input.credentials ?? {})]
+      if (errors.length) return problem('invalid_request', 'Invalid credentials', { errors })
+      if (!accepts(integration.key, input.credentials)) return problem('credentials_invalid', `${integration.name} rejected these credentials (HTTP 401)`)
+      const now = new Date().toISOString()
+      if (input.connectionId) {
+        const existing = state.connections.find((c) => c.id === input.connectionId)
+        if (!existing) return problem('not_found', `Connection ${JSON.stringify(input.connectionId)} does not exist`)
+        Object.assign(existing, { status: 'active', statusReason: null, updatedAt: now, lastVerifiedAt: now, connectionConfig: input.connectionConfig ?? {} })
+        return json(existing, 201)
+      }
+      const c = connection(integration.key, { accountLabel: input.credentials.username ?? `${integration.name} account`, connectionConfig: input.connectionConfig ?? {} })
+      state.connections.push(c)
+      return json(c, 201)
+    }
+
+    if (route === 'POST /v1/embed/oauth/authorizations') {
+      const input = body as { integration: string; connectionId?: string; connectionConfig?: Record<string, string> }
+      const integration = find(input?.integration)
+      if (!integration) return problem('not_found', `Integration ${JSON.stringify(input?.integration)} does not exist`)
+      if (integration.authType !== 'oauth2') return problem('invalid_request', `${integration.name} does not use OAuth`)
+      const errors = validate('connectionConfig', integration.connectionConfigFields, input.connectionConfig ?? {})
+      if (errors.length) return problem('invalid_request', 'Invalid connection config', { errors })
+      const target = new URL(options.authorizeUrl ?? '/oauth/start', url)
+      target.searchParams.set('state', `st_${integration.key}_${input.connectionId ?? 'new'}`)
+      return json({ url: target.href, expiresAt: new Date(Date.now() + 600_000).toISOString() }, 201)
+    }
+
+    const del = req.method === 'DELETE' && path.match(/^\/v1\/embed\/connections\/([^/]+)$/)
+    if (del) {
+      const id = decodeURIComponent(del[1]!)
+      const i = state.connections.findIndex((c) => c.id === id)
+      if (i < 0) return problem('not_found', `Connection ${JSON.stringify(id)} does not exist`)
+      state.connections.splice(i, 1)
+      return json({ deleted: true, revoked: false })
+    }
+    return problem('not_found', `No route ${route}`)
+  }
+
+  return {
+    state,
+    handle,
+    /** A `fetch` answering `/v1/embed/*`; any origin. */
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => handle(new Request(input, init)),
+    /** Answer the next `route` (e.g. `'GET /v1/embed/connections'`) with this, once. */
+    queue(route: string, response: () => Response | Promise<Response>) {
+      state.queued.push({ route, response })
+    },
+    /** What the OAuth callback would do: save the connection (or re-authorize one) and describe it. */
+    completeAuthorization(integration: string, connectionId?: string, accountLabel = 'ada@example.com') {
+      const now = new Date().toISOString()
+      const existing = connectionId ? state.connections.find((c) => c.id === connectionId) : undefined
+      if (existing) {
+        Object.assign(existing, { status: 'active', statusReason: null, updatedAt: now, lastVerifiedAt: now })
+        return { ok: true as const, connectionId: existing.id, integration, reconnected: true }
+      }
+      const c = connection(integration, { accountLabel })
+      state.connections.push(c)
+      return { ok: true as const, connectionId: c.id, integration, reconnected: false }
+    },
+    calls: (route: string) => state.calls.filter((c) => `${c.method} ${c.path}` === route),
+  }
+}
+
+export type FakeApi = ReturnType<typeof createFakeApi>

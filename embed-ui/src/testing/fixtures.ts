@@ -1,0 +1,119 @@
+/**
+ * Catalog entries and connections shaped exactly like `/v1/embed/*` answers
+ * (`server/src/routes/embed.ts`), for tests, the size/first-render benchmark and screenshots.
+ */
+import type { CatalogEntry, Connection, FormField } from '../api/types'
+
+/** A rounded-square logo with initials (not any vendor's mark). */
+export function fakeLogo(initials: string, color: string): string {
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="${color}"/>` +
+    `<text x="32" y="41" font-family="system-ui,sans-serif" font-size="24" font-weight="700" fill="#fff" text-anchor="middle">${initials}</text></svg>`
+  )
+}
+
+const field = (name: string, label: string, extra: Partial<FormField> = {}): FormField => ({ name, label, type: 'text', required: true, ...extra })
+
+export function entry(key: string, overrides: Partial<CatalogEntry> = {}): CatalogEntry {
+  return {
+    key,
+    connectorId: key,
+    name: key,
+    description: `Connect ${key}.`,
+    categories: [],
+    logo: fakeLogo(key.slice(0, 2).toUpperCase(), '#475569'),
+    authType: 'oauth2',
+    scopes: [],
+    credentialFields: [],
+    connectionConfigFields: [],
+    enabled: true,
+    ...overrides,
+  }
+}
+
+export const github = entry('github', {
+  name: 'GitHub',
+  description: 'Share your GitHub repositories and the issues you can see, and open new issues without leaving this app.',
+  categories: ['dev-tools'],
+  logo: fakeLogo('GH', '#24292f'),
+  scopes: ['read:user', 'public_repo'],
+})
+
+export const hubspot = entry('hubspot', {
+  name: 'HubSpot',
+  description: 'Bring in your HubSpot contacts and companies, and add new contacts to HubSpot from this app.',
+  categories: ['crm'],
+  logo: fakeLogo('HS', '#e8603c'),
+  scopes: ['oauth', 'crm.objects.contacts.read', 'crm.objects.companies.read', 'crm.objects.contacts.write'],
+  allowMultipleConnections: true,
+})
+
+export const stripe = entry('stripe', {
+  name: 'Stripe',
+  description: 'Bring in your Stripe customers, invoices and payments, and add new customers to Stripe from this app.',
+  categories: ['payments'],
+  logo: fakeLogo('St', '#635bff'),
+  authType: 'api_key',
+  credentialFields: [
+    field('apiKey', 'Secret or restricted key', {
+      type: 'password',
+      placeholder: 'rk_live_…',
+      description: 'Prefer a restricted key with read access to Customers, Invoices and Charges.',
+      pattern: '(sk|rk)_(test|live)_[A-Za-z0-9]+',
+      helpUrl: 'https://dashboard.stripe.com/apikeys',
+    }),
+  ],
+})
+
+export const helpdesk = entry('acme-helpdesk', {
+  name: 'Acme Helpdesk',
+  description: 'Sync tickets and requesters from your Acme Helpdesk account.',
+  categories: ['support'],
+  logo: fakeLogo('AH', '#0f766e'),
+  authType: 'basic',
+  credentialFields: [field('username', 'Email', { type: 'email' }), field('password', 'API token', { type: 'password' })],
+  connectionConfigFields: [field('subdomain', 'Subdomain', { placeholder: 'yourcompany', description: 'The part before .acmehelpdesk.com', pattern: '^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$' })],
+})
+
+export const salesforce = entry('salesforce', {
+  name: 'Salesforce',
+  description: 'Sync accounts, contacts and opportunities with Salesforce.',
+  categories: ['crm'],
+  logo: fakeLogo('SF', '#0b7fd3'),
+  scopes: ['api', 'refresh_token'],
+  enabled: false,
+})
+
+export const demoCrm = entry('demo-crm', {
+  name: 'Demo CRM',
+  description: 'The sample CRM bundled with Patchbay: share its contacts and companies, and add contacts from this app.',
+  categories: ['crm'],
+  logo: fakeLogo('DC', '#7c3aed'),
+  scopes: ['openid', 'offline_access', 'contacts.read', 'companies.read', 'contacts.write'],
+})
+
+/** A catalog with one of each auth type and a disabled integration. */
+export const catalog: CatalogEntry[] = [github, hubspot, stripe, helpdesk, demoCrm, salesforce]
+
+let seq = 0
+export function connection(integration: string, overrides: Partial<Connection> = {}): Connection {
+  seq += 1
+  const now = new Date().toISOString()
+  return {
+    id: `conn_${integration.replace(/[^a-z0-9]/g, '')}${seq}`,
+    integration,
+    connectorId: integration,
+    endUserId: 'user-42',
+    status: 'active',
+    statusReason: null,
+    accountLabel: null,
+    scopes: [],
+    connectionConfig: {},
+    expiresAt: null,
+    lastRefreshedAt: null,
+    lastVerifiedAt: now,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  }
+}

@@ -1,0 +1,230 @@
+// @ts-check
+/**
+ * Acme CRM's page script (plain JavaScript, no build). It
+ * - gives the Patchbay widget a `getSessionToken` callback that asks Acme's own backend for a
+ *   connect session token (`POST /api/patchbay/session`);
+ * - listens to the widget's events to refresh what Acme shows and to report failures;
+ * - renders the contacts Acme's backend reads through Patchbay's proxy (`GET /api/crm/contacts`).
+ */
+
+/** Display names of the integrations the demo knows, for messages. */
+const INTEGRATION_NAMES = /** @type {Record<string, string>} */ ({ 'demo-crm': 'Demo CRM', 'demo-crm-api-key': 'Demo CRM (API key)' })
+const integrationName = (/** @type {string | undefined} */ key) => (key && INTEGRATION_NAMES[key]) || key || 'The integration'
+
+/**
+ * Creates an element: `el('a', { href: '/x', class: 'button' }, 'text', child)`. Text is always
+ * set as text, never parsed as HTML.
+ * @param {string} tag
+ * @param {Record<string, string | undefined>} [attrs]
+ * @param {...(Node | string | null | undefined | false)} children
+ */
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag)
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) node.setAttribute(k, v)
+  for (const c of children) if (c !== null && c !== undefined && c !== false) node.append(c)
+  return node
+}
+
+// ── Toasts ─────────────────────────────────────────────────────────────────────────────────
+/**
+ * @param {string} message
+ * @param {'success' | 'error' | 'info'} [kind]
+ */
+function toast(message, kind = 'info') {
+  const box = document.querySelector('.toasts')
+  if (!box) return
+  const t = el('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, el('span', { class: 'toast-dot', 'aria-hidden': 'true' }), el('span', {}, message))
+  const dismiss = el('button', { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss' }, '×')
+  dismiss.addEventListener('click', () => t.remove())
+  t.append(dismiss)
+  box.append(t)
+  setTimeout(() => t.remove(), kind === 'error' ? 8000 : 4000)
+}
+
+// ── Acme's backend ─────────────────────────────────────────────────────────────────────────
+/** @param {Response} res */
+async function failure(res) {
+  const body = await res.json().catch(() => ({}))
+  return new Error(body.message || `HTTP ${res.status}`)
+}
+
+/** A fresh connect session token for the widget, from Acme's backend (which holds the secret key). */
+async function fetchSessionToken() {
+  const res = await fetch('/api/patchbay/session', { method: 'POST', headers: { accept: 'application/json' } })
+  if (!res.ok) throw await failure(res)
+  return /** @type {{ token: string }} */ (await res.json()).token
+}
+
+/**
+ * @typedef {{ id: string, integration: string, accountLabel: string | null, status: string }} ConnectionSummary
+ * @typedef {{ id: string, first_name: string, last_name: string, email: string, lifecycle_stage: string }} Contact
+ * @typedef {{ state: 'not_connected' }
+ *   | { state: 'needs_reauth', connection: ConnectionSummary, reason: string }
+ *   | { state: 'connected', connection: ConnectionSummary, contacts: Contact[], hasMore: boolean }
+ *   | { state: 'provider_error', connection: ConnectionSummary, status: number, message: string }} CrmContacts
+ */
+
+/** @param {number} limit @returns {Promise<CrmContacts>} */
+async function fetchContacts(limit) {
+  const res = await fetch(`/api/crm/contacts?limit=${limit}`, { headers: { accept: 'application/json' } })
+  if (!res.ok) throw await failure(res)
+  return res.json()
+}
+
+// ── Contacts ───────────────────────────────────────────────────────────────────────────────
+const onIntegrationsPage = document.body.dataset.page === 'integrations'
+
+function connectHint() {
+  const text = 'Connect Demo CRM in Integrations to see your contacts here'
+  return onIntegrationsPage ? el('p', {}, `${text}.`) : el('p', {}, el('a', { href: '/integrations' }, 'Connect Demo CRM in Integrations'), ' to see your contacts here.')
+}
+
+/** @param {ConnectionSummary} c */
+function connectedAs(c) {
+  const via = c.integration === 'demo-crm-api-key' ? 'API key' : 'OAuth'
+  return el('p', { class: 'connected-as' }, el('span', { class: 'status-dot ok', 'aria-hidden': 'true' }), 'Connected as ', el('strong', {}, c.accountLabel || 'your account'), el('span', { class: 'muted' }, ` · via ${via}`))
+}
+
+/** @param {CrmContacts} data @param {boolean} compact */
+function contactsView(data, compact) {
+  switch (data.state) {
+    case 'not_connected':
+      return el('div', { class: 'empty' }, el('div', { class: 'empty-icon', 'aria-hidden': 'true' }, '⇄'), el('h3', {}, 'No contacts yet'), connectHint())
+    case 'needs_reauth':
+      return el(
+        'div',
+        { class: 'notice warning', role: 'status' },
+        el('strong', {}, 'Demo CRM needs you to reconnect.'),
+        // The technical reason is for support, not for Jamie: kept as a tooltip.
+        el('p', { title: data.reason }, onIntegrationsPage ? 'Click Reconnect on Demo CRM in the marketplace.' : el('span', {}, 'Open ', el('a', { href: '/integrations' }, 'Integrations'), ' and click Reconnect on Demo CRM.')),
+      )
+    case 'provider_error':
+      return el('div', { class: 'notice error', role: 'status' }, el('strong', {}, `Demo CRM answered with an error (HTTP ${data.status}).`), el('p', {}, data.message))
+    case 'connected': {
+      const stage = (/** @type {string} */ s) => el('span', { class: `pill stage-${s}` }, s)
+      const person = (/** @type {Contact} */ c, /** @type {boolean} */ withEmail) =>
+        el(
+          'div',
+          { class: 'person' },
+          el('span', { class: 'avatar small', 'aria-hidden': 'true' }, `${c.first_name[0] ?? ''}${c.last_name[0] ?? ''}`.toUpperCase()),
+          el('div', {}, el('div', { class: 'person-name' }, `${c.first_name} ${c.last_name}`.trim()), withEmail ? el('div', { class: 'muted small' }, c.email) : null),
+        )
+      let list
+      if (!data.contacts.length) list = el('p', { class: 'muted' }, 'Your Demo CRM account has no contacts.')
+      else if (compact) list = el('ul', { class: 'contact-list' }, ...data.contacts.map((c) => el('li', {}, person(c, true), stage(c.lifecycle_stage))))
+      else {
+        const head = el('tr', {}, el('th', { scope: 'col' }, 'Name'), el('th', { scope: 'col' }, 'Email'), el('th', { scope: 'col' }, 'Stage'))
+        const rows = data.contacts.map((c) => el('tr', {}, el('td', {}, person(c, false)), el('td', {}, c.email), el('td', {}, stage(c.lifecycle_stage))))
+        list = el('table', { class: 'table' }, el('thead', {}, head), el('tbody', {}, ...rows))
+      }
+      const more = data.hasMore ? el('p', { class: 'muted small' }, compact ? el('a', { href: '/contacts' }, 'More in Contacts') : `Showing the first ${data.contacts.length} contacts.`) : null
+      return el('div', {}, connectedAs(data.connection), list, more)
+    }
+  }
+}
+
+/** @param {CrmContacts} data */
+function statusView(data) {
+  switch (data.state) {
+    case 'connected':
+      return el('div', {}, connectedAs(data.connection), el('a', { class: 'button', href: '/contacts' }, 'View contacts'))
+    case 'needs_reauth':
+      return el('div', {}, el('p', {}, el('span', { class: 'status-dot warn', 'aria-hidden': 'true' }), 'Needs you to reconnect.'), el('a', { class: 'button', href: '/integrations' }, 'Reconnect'))
+    case 'provider_error':
+      return el('div', {}, connectedAs(data.connection), el('p', { class: 'muted' }, `Last call failed: ${data.message}`))
+    default:
+      return el('div', {}, el('p', { class: 'muted' }, 'Not connected yet. Your Demo CRM contacts will show up in Acme CRM once you connect it.'), el('a', { class: 'button primary', href: '/integrations' }, 'Connect Demo CRM'))
+  }
+}
+
+/** Reloads every contacts panel and status card on the page. */
+async function refreshCrm() {
+  const panels = /** @type {HTMLElement[]} */ ([...document.querySelectorAll('[data-crm-contacts], [data-crm-status]')])
+  await Promise.all(
+    panels.map(async (panel) => {
+      panel.setAttribute('aria-busy', 'true')
+      try {
+        const data = await fetchContacts(Number(panel.dataset.limit) || 5)
+        panel.replaceChildren('crmStatus' in panel.dataset ? statusView(data) : contactsView(data, 'compact' in panel.dataset))
+      } catch (err) {
+        panel.replaceChildren(el('div', { class: 'notice error', role: 'status' }, el('strong', {}, 'Could not load your Demo CRM contacts.'), el('p', {}, /** @type {Error} */ (err).message)))
+      } finally {
+        panel.removeAttribute('aria-busy')
+      }
+    }),
+  )
+}
+
+/**
+ * Words for the host's toast. The widget explains each failure where it happened; the toast is
+ * Acme's short note of it, in Acme's voice.
+ * @param {string | undefined} code @param {string} name @param {string | undefined} message
+ */
+function errorText(code, name, message) {
+  switch (code) {
+    case 'oauth_denied':
+      return `You declined access to ${name}.`
+    case 'popup_closed':
+      return `The ${name} sign-in window was closed.`
+    case 'popup_blocked':
+      return 'Your browser blocked the sign-in window.'
+    case 'credentials_invalid':
+      return `${name} did not accept those details.`
+    case 'session_expired':
+      return 'Your session expired. Reload the page to continue.'
+    default:
+      return message || `Something went wrong (${code ?? 'unknown error'}).`
+  }
+}
+
+// ── The widget ─────────────────────────────────────────────────────────────────────────────
+/**
+ * Connects the page to the widget. Runs before the widget script (see the script order in
+ * pages.tsx), so the element is not upgraded yet: the properties set here are picked up when it is.
+ * The widget calls `getSessionToken` for its first token and again whenever Patchbay says the
+ * session has expired, then retries what it was doing; Acme's backend mints each token.
+ * @typedef {HTMLElement & { getSessionToken?: () => Promise<string> }} Marketplace
+ * @param {Marketplace} widget
+ */
+function wireWidget(widget) {
+  // Acme's own words over the widget's defaults (any message can be overridden, deep-partial).
+  /** @type {any} */ (widget).messages = { catalog: { title: 'Connect your tools', subtitle: 'Bring your customers into Acme CRM from the tools your team already uses.' } }
+  widget.getSessionToken = async () => {
+    try {
+      return await fetchSessionToken()
+    } catch (err) {
+      toast(`Could not start a Patchbay session: ${/** @type {Error} */ (err).message}`, 'error')
+      throw err
+    }
+  }
+
+  /** @param {Event} e */
+  const detail = (e) => /** @type {CustomEvent} */ (e).detail ?? {}
+  widget.addEventListener('connect', (e) => {
+    toast(`${integrationName(detail(e).integration)} connected`, 'success')
+    void refreshCrm()
+  })
+  widget.addEventListener('reconnect', (e) => {
+    toast(`${integrationName(detail(e).integration)} reconnected`, 'success')
+    void refreshCrm()
+  })
+  widget.addEventListener('disconnect', () => {
+    toast('Disconnected', 'info')
+    void refreshCrm()
+  })
+  widget.addEventListener('error', (e) => {
+    const { message, code, integration } = detail(e)
+    toast(errorText(code, integrationName(integration), message), 'error')
+  })
+
+  // The widget script is loaded with Subresource Integrity from Patchbay; say so if it never arrives.
+  const timer = setTimeout(() => {
+    widget.replaceWith(el('div', { class: 'notice error', role: 'alert' }, el('strong', {}, 'The integration marketplace did not load.'), el('p', {}, 'Check that Patchbay is running and that its widget is built (npm run build:embed).')))
+  }, 15_000)
+  void customElements.whenDefined('patchbay-marketplace').then(() => clearTimeout(timer))
+}
+
+const widget = /** @type {Marketplace | null} */ (document.querySelector('patchbay-marketplace'))
+if (widget) wireWidget(widget)
+document.querySelector('[data-crm-reload]')?.addEventListener('click', () => void refreshCrm())
+void refreshCrm()
