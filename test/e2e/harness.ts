@@ -12,11 +12,11 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { describe, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Patchbay } from '../../sdk/src/index'
 import { loadConfig } from '../../server/src/config'
 import { testDatabases } from '../../server/src/db/testing'
-import { startHostApp, type HostApp } from '../../server/src/demo/host-app/index'
+import { DEMO_USER, startHostApp, type HostApp } from '../../server/src/demo/host-app/index'
 import { startDemoProvider, type DemoProvider } from '../../server/src/demo/provider/index'
 import { seedCompanies, seedContacts } from '../../server/src/demo/provider/seed'
 import { generateMasterKey } from '../../server/src/lib/crypto'
@@ -257,4 +257,40 @@ export function widgetEvents(page: Page): Promise<WidgetEvent[]> {
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true })
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) })
+}
+
+/**
+ * The lifecycle every browser suite shares: one stack and one browser per file, a fresh browser
+ * context per test (`open()`), and after each test: no uncaught page error or console error, and
+ * the demo end user disconnected again.
+ */
+export function browserSuite(): { readonly stack: Stack; open(): Promise<{ context: BrowserContext; page: Page }> } {
+  let stack: Stack | undefined
+  let browser: Browser | undefined
+  let current: { context: BrowserContext; errors: string[] } | undefined
+  beforeAll(async () => {
+    await ensureWidgetBuilt()
+    ;[stack, browser] = await Promise.all([startStack(), launchBrowser()])
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await stack?.close()
+  })
+  afterEach(async () => {
+    const seen = current?.errors ?? []
+    await current?.context.close()
+    current = undefined
+    for await (const c of stack!.sdk.connections.listAll({ endUserId: DEMO_USER.id })) await stack!.sdk.connections.delete(c.id)
+    expect(seen).toEqual([])
+  })
+  return {
+    get stack() {
+      return stack!
+    },
+    async open() {
+      const { context, page, errors } = await newContext(browser!)
+      current = { context, errors }
+      return { context, page }
+    },
+  }
 }

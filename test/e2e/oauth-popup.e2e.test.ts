@@ -6,36 +6,15 @@
  * declined consent, and reconnecting a connection whose grant was revoked at the provider.
  * (PGlite only: see harness.ts.)
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import type { BrowserContext, Locator, Page } from 'playwright-core'
+import { expect, it } from 'vitest'
 import { DEMO_USER } from '../../server/src/demo/host-app/index'
 import { connectViaOAuth } from '../../server/src/testing'
-import { ADA, describeInBrowser, ensureWidgetBuilt, launchBrowser, newContext, seededContacts, shot, startStack, widgetEvents, type Stack } from './harness'
+import { ADA, browserSuite, describeInBrowser, seededContacts, shot, widgetEvents } from './harness'
 
 describeInBrowser('Acme CRM demo app: OAuth connect in a popup', () => {
-  let stack: Stack
-  let browser: Browser
-  let context: BrowserContext | undefined
-  /** Uncaught errors and console errors of the current test's page; none are expected. */
-  let errors: string[] = []
-
-  beforeAll(async () => {
-    await ensureWidgetBuilt()
-    ;[stack, browser] = await Promise.all([startStack(), launchBrowser()])
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await stack?.close()
-  })
-  afterEach(async () => {
-    await context?.close()
-    context = undefined
-    const seen = errors
-    errors = []
-    // Each test starts with the end user not connected.
-    for await (const c of stack.sdk.connections.listAll({ endUserId: DEMO_USER.id })) await stack.sdk.connections.delete(c.id)
-    expect(seen).toEqual([])
-  })
+  const suite = browserSuite()
+  let context: BrowserContext
 
   const visible = (l: Locator, timeout = 10_000) => l.first().waitFor({ state: 'visible', timeout })
   const widget = (page: Page) => page.locator('patchbay-marketplace')
@@ -43,7 +22,7 @@ describeInBrowser('Acme CRM demo app: OAuth connect in a popup', () => {
 
   /** Opens the demo app's Integrations page from the sidebar and waits for the catalog. */
   async function openIntegrations(page: Page) {
-    await page.goto(stack.hostUrl)
+    await page.goto(suite.stack.hostUrl)
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click()
     await visible(widget(page).getByRole('button', { name: 'Demo CRM', exact: true }))
   }
@@ -67,10 +46,10 @@ describeInBrowser('Acme CRM demo app: OAuth connect in a popup', () => {
 
   it('connects Demo CRM with OAuth, shows contacts read through the proxy, and disconnects', async () => {
     let page: Page
-    ;({ context, page, errors } = await newContext(browser))
+    ;({ context, page } = await suite.open())
     const w = widget(page)
 
-    await page.goto(stack.hostUrl)
+    await page.goto(suite.stack.hostUrl)
     await visible(page.getByText('Not connected yet'))
     await shot(page, '01-host-dashboard')
 
@@ -94,7 +73,7 @@ describeInBrowser('Acme CRM demo app: OAuth connect in a popup', () => {
 
     await visible(detail.getByText(ADA.accountLabel))
     await visible(detail.getByText('Connected to Demo CRM.'))
-    const [connection] = (await stack.sdk.connections.list({ endUserId: DEMO_USER.id })).data
+    const [connection] = (await suite.stack.sdk.connections.list({ endUserId: DEMO_USER.id })).data
     expect(connection).toMatchObject({ integration: 'demo-crm', status: 'active', accountLabel: ADA.accountLabel })
     expect(await widgetEvents(page)).toContainEqual({ type: 'connect', detail: expect.objectContaining({ connectionId: connection!.id, integration: 'demo-crm' }) })
 
@@ -124,15 +103,15 @@ describeInBrowser('Acme CRM demo app: OAuth connect in a popup', () => {
     await visible(detail.getByRole('button', { name: 'Connect', exact: true }))
     expect(await detail.getByText(ADA.accountLabel).count()).toBe(0)
     await visible(syncedPanel(page).getByText('Connect Demo CRM in Integrations to see your contacts here'))
-    expect((await stack.sdk.connections.list({ endUserId: DEMO_USER.id })).data).toEqual([])
+    expect((await suite.stack.sdk.connections.list({ endUserId: DEMO_USER.id })).data).toEqual([])
     expect(await widgetEvents(page)).toContainEqual({ type: 'disconnect', detail: expect.objectContaining({ connectionId: connection!.id }) })
-    expect(stack.provider.stats.revocations).toBeGreaterThan(0)
+    expect(suite.stack.provider.stats.revocations).toBeGreaterThan(0)
     await shot(page, '09-widget-disconnected')
   })
 
   it('offers a retry when the popup is closed before signing in, and the retry connects', async () => {
     let page: Page
-    ;({ context, page, errors } = await newContext(browser))
+    ;({ context, page } = await suite.open())
     const w = widget(page)
     await openIntegrations(page)
     await w.getByRole('button', { name: 'Demo CRM', exact: true }).click()
@@ -149,12 +128,12 @@ describeInBrowser('Acme CRM demo app: OAuth connect in a popup', () => {
     await second.getByRole('button', { name: 'Allow' }).click()
     await closed
     await visible(w.getByText(ADA.accountLabel))
-    expect((await stack.sdk.connections.list({ endUserId: DEMO_USER.id, status: 'active' })).data).toHaveLength(1)
+    expect((await suite.stack.sdk.connections.list({ endUserId: DEMO_USER.id, status: 'active' })).data).toHaveLength(1)
   })
 
   it('shows the declined message when the user denies consent, and tells the host page', async () => {
     let page: Page
-    ;({ context, page, errors } = await newContext(browser))
+    ;({ context, page } = await suite.open())
     const w = widget(page)
     await openIntegrations(page)
     await w.getByRole('button', { name: 'Demo CRM', exact: true }).click()
@@ -169,30 +148,30 @@ describeInBrowser('Acme CRM demo app: OAuth connect in a popup', () => {
     // The host page's own listener turned the event into a toast.
     await visible(page.getByRole('alert').filter({ hasText: /denied|declined/i }))
     await shot(page, '11-widget-oauth-denied')
-    expect((await stack.sdk.connections.list({ endUserId: DEMO_USER.id })).data).toEqual([])
+    expect((await suite.stack.sdk.connections.list({ endUserId: DEMO_USER.id })).data).toEqual([])
   })
 
   it('shows a revoked connection as needing reauth in the host app and the widget, and reconnects it', async () => {
     // Connected earlier (without a browser)…
-    const session = await stack.sdk.connectSessions.create({ endUser: { id: DEMO_USER.id }, allowedOrigins: [stack.hostUrl] })
-    const { result } = await connectViaOAuth((path, init) => fetch(stack.patchbayUrl + path, init), { sessionToken: session.token, integration: 'demo-crm', origin: stack.hostUrl })
+    const session = await suite.stack.sdk.connectSessions.create({ endUser: { id: DEMO_USER.id }, allowedOrigins: [suite.stack.hostUrl] })
+    const { result } = await connectViaOAuth((path, init) => fetch(suite.stack.patchbayUrl + path, init), { sessionToken: session.token, integration: 'demo-crm', origin: suite.stack.hostUrl })
     const id = result.connectionId as string
     // …then the user revoked Acme's access in Demo CRM (RFC 7009: revoking the refresh token ends the grant).
-    const { credentials } = await stack.patchbay.ctx.credentials.get(stack.environmentId, id)
-    const revoked = await fetch(stack.provider.revocationUrl, {
+    const { credentials } = await suite.stack.patchbay.ctx.credentials.get(suite.stack.environmentId, id)
+    const revoked = await fetch(suite.stack.provider.revocationUrl, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${stack.client.clientId}:${stack.client.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { authorization: `Basic ${Buffer.from(`${suite.stack.client.clientId}:${suite.stack.client.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ token: (credentials as { refreshToken: string }).refreshToken, token_type_hint: 'refresh_token' }),
     })
     expect(revoked.status).toBe(200)
 
     let page: Page
-    ;({ context, page, errors } = await newContext(browser))
+    ;({ context, page } = await suite.open())
     // The host's proxied call gets a 401, Patchbay's refresh gets invalid_grant: the connection needs reauth.
-    await page.goto(`${stack.hostUrl}/contacts`)
+    await page.goto(`${suite.stack.hostUrl}/contacts`)
     await visible(page.getByText('Demo CRM needs you to reconnect.'))
     await shot(page, '15-host-needs-reauth')
-    expect(await stack.sdk.connections.get(id)).toMatchObject({ status: 'needs_reauth' })
+    expect(await suite.stack.sdk.connections.get(id)).toMatchObject({ status: 'needs_reauth' })
 
     await openIntegrations(page)
     const w = widget(page)
@@ -209,7 +188,7 @@ describeInBrowser('Acme CRM demo app: OAuth connect in a popup', () => {
     await closed
     await visible(detail.getByText('Reconnected to Demo CRM.'))
     expect(await widgetEvents(page)).toContainEqual({ type: 'reconnect', detail: expect.objectContaining({ connectionId: id, integration: 'demo-crm' }) })
-    expect(await stack.sdk.connections.get(id)).toMatchObject({ status: 'active' })
+    expect(await suite.stack.sdk.connections.get(id)).toMatchObject({ status: 'active' })
     await visible(syncedPanel(page).getByText(`Connected as ${ADA.accountLabel}`))
   })
 })

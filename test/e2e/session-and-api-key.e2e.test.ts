@@ -3,44 +3,24 @@
  * Chromium against a real Patchbay, Demo CRM provider and the Acme CRM demo app.
  * (PGlite only: see harness.ts.)
  */
-import type { Browser, BrowserContext, Locator, Page, Response } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import type { BrowserContext, Locator, Page, Response } from 'playwright-core'
+import { expect, it } from 'vitest'
 import { DEMO_USER } from '../../server/src/demo/host-app/index'
 import { hashToken } from '../../server/src/lib/ids'
-import { describeInBrowser, ensureWidgetBuilt, launchBrowser, newContext, seededContacts, shot, startStack, widgetEvents, type Stack } from './harness'
+import { browserSuite, describeInBrowser, seededContacts, shot, widgetEvents } from './harness'
 
 describeInBrowser('Acme CRM demo app: session renewal and API-key connections', () => {
-  let stack: Stack
-  let browser: Browser
-  let context: BrowserContext | undefined
-  /** Uncaught errors and console errors of the current test's page; none are expected. */
-  let errors: string[] = []
-
-  beforeAll(async () => {
-    await ensureWidgetBuilt()
-    ;[stack, browser] = await Promise.all([startStack(), launchBrowser()])
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await stack?.close()
-  })
-  afterEach(async () => {
-    await context?.close()
-    context = undefined
-    const seen = errors
-    errors = []
-    for await (const c of stack.sdk.connections.listAll({ endUserId: DEMO_USER.id })) await stack.sdk.connections.delete(c.id)
-    expect(seen).toEqual([])
-  })
+  const suite = browserSuite()
+  let context: BrowserContext
 
   const visible = (l: Locator, timeout = 10_000) => l.first().waitFor({ state: 'visible', timeout })
   const widget = (page: Page) => page.locator('patchbay-marketplace')
 
   /** Expires a connect session in the database, as 30 minutes of waiting would. */
   async function expire(token: string) {
-    await stack.patchbay.ctx.db.execute(`update connect_sessions set expires_at = now() - interval '1 second' where token_hash = '${hashToken(token)}'` as never)
+    await suite.stack.patchbay.ctx.db.execute(`update connect_sessions set expires_at = now() - interval '1 second' where token_hash = '${hashToken(token)}'` as never)
     // Forget this process's cached lookup (other processes would within PRINCIPAL_TTL_MS).
-    stack.patchbay.ctx.principals.clear()
+    suite.stack.patchbay.ctx.principals.clear()
   }
 
   /** Counts the page's requests for a session token, and Patchbay's refusals of expired ones. */
@@ -50,7 +30,7 @@ describeInBrowser('Acme CRM demo app: session renewal and API-key connections', 
       if (new URL(r.url()).pathname === '/api/patchbay/session') seen.sessionRequests++
     })
     page.on('response', (r: Response) => {
-      if (r.url().startsWith(`${stack.patchbayUrl}/v1/embed/`) && r.status() === 401 && r.headers()['patchbay-error'] === 'session_expired') seen.expiredRefusals++
+      if (r.url().startsWith(`${suite.stack.patchbayUrl}/v1/embed/`) && r.status() === 401 && r.headers()['patchbay-error'] === 'session_expired') seen.expiredRefusals++
     })
     page.on('framenavigated', (f) => {
       if (f === page.mainFrame()) seen.navigations++
@@ -60,15 +40,15 @@ describeInBrowser('Acme CRM demo app: session renewal and API-key connections', 
 
   it('renews an expired session token with getSessionToken and renders the catalog without a reload', async () => {
     let page: Page
-    ;({ context, page, errors } = await newContext(browser))
+    ;({ context, page } = await suite.open())
     // A session that expired before the page used it: the host backend hands it out first.
-    const stale = await stack.sdk.connectSessions.create({ endUser: { id: DEMO_USER.id }, allowedOrigins: [stack.hostUrl] })
+    const stale = await suite.stack.sdk.connectSessions.create({ endUser: { id: DEMO_USER.id }, allowedOrigins: [suite.stack.hostUrl] })
     await expire(stale.token)
     let served = 0
     await page.route('**/api/patchbay/session', (route) => (served++ === 0 ? route.fulfill({ json: { token: stale.token, expiresAt: stale.expiresAt } }) : route.continue()))
     const seen = watch(page)
 
-    await page.goto(`${stack.hostUrl}/integrations`)
+    await page.goto(`${suite.stack.hostUrl}/integrations`)
     await visible(widget(page).getByRole('button', { name: 'Demo CRM', exact: true }))
     await visible(widget(page).getByRole('button', { name: 'Demo CRM (API key)', exact: true }))
     expect(seen.expiredRefusals).toBeGreaterThan(0) // Patchbay refused the stale token…
@@ -81,9 +61,9 @@ describeInBrowser('Acme CRM demo app: session renewal and API-key connections', 
 
   it('shows the server’s refusal of a wrong API key inline, then connects with the right key', async () => {
     let page: Page
-    ;({ context, page, errors } = await newContext(browser))
+    ;({ context, page } = await suite.open())
     const w = widget(page)
-    await page.goto(`${stack.hostUrl}/integrations`)
+    await page.goto(`${suite.stack.hostUrl}/integrations`)
     await w.getByRole('button', { name: 'Demo CRM (API key)', exact: true }).click()
     const detail = w.getByRole('dialog', { name: 'Demo CRM (API key)' })
     const key = detail.getByLabel('API key', { exact: true })
@@ -93,13 +73,13 @@ describeInBrowser('Acme CRM demo app: session renewal and API-key connections', 
     await detail.getByRole('button', { name: 'Connect', exact: true }).click()
     await visible(detail.getByText(/did not accept these details|rejected these credentials/))
     expect(await widgetEvents(page)).toContainEqual({ type: 'error', detail: expect.objectContaining({ code: 'credentials_invalid' }) })
-    expect((await stack.sdk.connections.list({ endUserId: DEMO_USER.id })).data).toEqual([])
+    expect((await suite.stack.sdk.connections.list({ endUserId: DEMO_USER.id })).data).toEqual([])
     await shot(page, '13-widget-api-key-rejected')
 
-    await key.fill(stack.providerApiKey)
+    await key.fill(suite.stack.providerApiKey)
     await detail.getByRole('button', { name: 'Connect', exact: true }).click()
     await visible(detail.getByText('Connected to Demo CRM (API key).'))
-    const [connection] = (await stack.sdk.connections.list({ endUserId: DEMO_USER.id })).data
+    const [connection] = (await suite.stack.sdk.connections.list({ endUserId: DEMO_USER.id })).data
     expect(connection).toMatchObject({ integration: 'demo-crm-api-key', status: 'active' })
     expect(await widgetEvents(page)).toContainEqual({ type: 'connect', detail: expect.objectContaining({ connectionId: connection!.id, integration: 'demo-crm-api-key' }) })
     // The host app reads this account's contacts too.
@@ -110,17 +90,17 @@ describeInBrowser('Acme CRM demo app: session renewal and API-key connections', 
 
   it('renews a session that expires while the page is open, and retries the connect', async () => {
     let page: Page
-    ;({ context, page, errors } = await newContext(browser))
+    ;({ context, page } = await suite.open())
     const w = widget(page)
     let current: string | undefined
     page.on('response', async (r) => {
       if (new URL(r.url()).pathname === '/api/patchbay/session' && r.ok()) current = ((await r.json()) as { token: string }).token
     })
     const seen = watch(page)
-    await page.goto(`${stack.hostUrl}/integrations`)
+    await page.goto(`${suite.stack.hostUrl}/integrations`)
     await w.getByRole('button', { name: 'Demo CRM (API key)', exact: true }).click()
     const detail = w.getByRole('dialog', { name: 'Demo CRM (API key)' })
-    await detail.getByLabel('API key', { exact: true }).fill(stack.providerApiKey)
+    await detail.getByLabel('API key', { exact: true }).fill(suite.stack.providerApiKey)
     expect(current).toBeDefined()
     await expire(current!)
 
@@ -129,6 +109,6 @@ describeInBrowser('Acme CRM demo app: session renewal and API-key connections', 
     expect(seen.expiredRefusals).toBeGreaterThan(0)
     expect(seen.sessionRequests).toBe(2)
     expect(seen.navigations).toBe(1)
-    expect((await stack.sdk.connections.list({ endUserId: DEMO_USER.id, status: 'active' })).data).toHaveLength(1)
+    expect((await suite.stack.sdk.connections.list({ endUserId: DEMO_USER.id, status: 'active' })).data).toHaveLength(1)
   })
 })
