@@ -3,13 +3,12 @@
  * set) and the bundled demo provider: every resource method, the error mapping, the OAuth
  * connection, listing and the proxy's "Patchbay failed" vs "the provider answered" split.
  */
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoProvider, type DemoProvider } from '../../server/src/demo/provider/index'
 import { startServer, type RunningServer } from '../../server/src/server'
 import { setStatus } from '../../server/src/services/connections'
 import { createApiKey, createTenant } from '../../server/src/services/tenants'
-import { connectViaOAuth, testConfig, testDatabases } from '../../server/src/testing'
+import { connectViaOAuth, freePort, testConfig, testDatabases } from '../../server/src/testing'
 import { Patchbay, PatchbayError, type Connection, type ProxyResult } from './index'
 
 interface Contact {
@@ -20,18 +19,6 @@ interface Contact {
 interface ContactPage {
   data: Contact[]
   next_cursor: string | null
-}
-
-/** A free TCP port on 127.0.0.1, so PUBLIC_URL (and the OAuth redirect URI) is the server's real URL. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 /** Asserts that `promise` rejects with a PatchbayError and returns it. */

@@ -2,6 +2,7 @@
  * Test harness: a Patchbay app on a fresh test database (PGlite, or PostgreSQL when
  * `TEST_DATABASE_URL` is set) with a tenant and secret keys for both environments.
  */
+import { createServer } from 'node:net'
 import { createApp } from './app'
 import { loadConfig, type Config } from './config'
 import { closeContext, createContext, type AppContext } from './context'
@@ -109,4 +110,16 @@ export async function connectViaOAuth(
   const callbackPath = final.pathname + final.search
   const res = await request(callbackPath, { headers: { cookie, accept: 'application/json' } })
   return { status: res.status, result: (await res.json()) as Record<string, unknown>, callbackPath, cookie }
+}
+
+/** A free TCP port on 127.0.0.1, for a server that must know its URL (PUBLIC_URL, OAuth redirect URI) before it listens. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
 }

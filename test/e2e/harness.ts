@@ -8,7 +8,6 @@
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
@@ -21,6 +20,7 @@ import { startDemoProvider, type DemoProvider } from '../../server/src/demo/prov
 import { seedCompanies, seedContacts } from '../../server/src/demo/provider/seed'
 import { generateMasterKey } from '../../server/src/lib/crypto'
 import { startServer, type RunningServer } from '../../server/src/server'
+import { freePort } from '../../server/src/testing'
 import { createApiKey, createTenant } from '../../server/src/services/tenants'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -107,17 +107,7 @@ export async function ensureWidgetBuilt(): Promise<void> {
   }
 }
 
-/** A free TCP port on 127.0.0.1 (for a server that must know its URL before it listens). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
+export { freePort }
 
 export interface Stack {
   patchbay: RunningServer
