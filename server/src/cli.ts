@@ -7,18 +7,20 @@
  *   create-api-key --tenant <id> [--env development|production] [--name <label>]
  *   rotate-keys [--data-keys]               re-wrap data keys under PATCHBAY_ENCRYPTION_KEY (and rotate data keys)
  *   generate-key                            print a new random master key
+ *   worker                                  run background jobs (no HTTP server) until SIGTERM/SIGINT
  */
 import { parseArgs } from 'node:util'
 import { loadConfig } from './config'
 import { closeContext, createContext } from './context'
 import { openDatabase } from './db/client'
 import { generateMasterKey } from './lib/crypto'
+import { createJobEngine } from './jobs/engine'
 import { createLogger } from './lib/logger'
 import { rotateKeys } from './services/key-rotation'
 import { loadKeyring } from './services/secrets'
 import { createApiKey, createTenant, ENVIRONMENTS, type EnvironmentName } from './services/tenants'
 
-const USAGE = `usage: patchbay <migrate | create-tenant --name N | create-api-key --tenant ID [--env development|production] [--name LABEL] | rotate-keys [--data-keys] | generate-key>`
+const USAGE = `usage: patchbay <migrate | create-tenant --name N | create-api-key --tenant ID [--env development|production] [--name LABEL] | rotate-keys [--data-keys] | generate-key | worker>`
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -27,7 +29,7 @@ export async function runCli(argv: string[]): Promise<number> {
     console.log(generateMasterKey())
     return 0
   }
-  if (!command || !['migrate', 'create-tenant', 'create-api-key', 'rotate-keys'].includes(command)) {
+  if (!command || !['migrate', 'create-tenant', 'create-api-key', 'rotate-keys', 'worker'].includes(command)) {
     console.error(USAGE)
     return 2
   }
@@ -56,6 +58,17 @@ export async function runCli(argv: string[]): Promise<number> {
       case 'rotate-keys': {
         const r = await rotateKeys(ctx, { dataKeys: values['data-keys'] })
         console.log(`re-wrapped ${r.rewrapped} data keys; new data keys ${r.newDataKeys}; re-encrypted ${r.reencrypted} secrets; skipped ${r.skipped} (changed meanwhile, run again)`)
+        break
+      }
+      case 'worker': {
+        const jobs = createJobEngine(database, { log: createLogger(config.logLevel) })
+        await jobs.start({ work: true })
+        console.log('worker started; SIGTERM or SIGINT stops it after running jobs finish')
+        await new Promise<void>((resolve) => {
+          process.once('SIGTERM', resolve)
+          process.once('SIGINT', resolve)
+        })
+        await jobs.stop({ graceful: true })
         break
       }
     }
