@@ -61,6 +61,8 @@ describe.each(testDatabases())('bad input on $name', (target) => {
   let provider: DemoProvider
   let sessionToken: string
   let connectionId: string
+  let webhookEndpointId: string
+  let webhookDeliveryId: string
   let operations: Operation[]
   let before: Record<string, unknown>
   let statsBefore: string
@@ -147,6 +149,8 @@ describe.each(testDatabases())('bad input on $name', (target) => {
     if (name === 'path') return 'me'
     if (name === 'connectionId' || (name === 'id' && op.path.includes('/connections/'))) return connectionId
     if (name === 'id' && op.path.includes('/end-users/')) return 'user-1'
+    if (name === 'id' && op.path.includes('/webhook-endpoints/')) return webhookEndpointId
+    if (name === 'id' && op.path.includes('/webhook-deliveries/')) return webhookDeliveryId
     return 'unknown-route-param'
   }
 
@@ -179,6 +183,8 @@ describe.each(testDatabases())('bad input on $name', (target) => {
       // A reconnect of the existing connection: if a bad input got through, the connection would change.
       'POST /v1/embed/connections': { integration: 'crm-key', credentials: { apiKey: API_KEY }, connectionConfig: {}, connectionId },
       'POST /v1/embed/oauth/authorizations': { integration: 'crm', connectionConfig: {} },
+      'POST /v1/webhook-endpoints': { url: 'https://hooks.example/new', events: ['connection.created'], description: 'New', enabled: true },
+      'PATCH /v1/webhook-endpoints/{id}': { url: 'https://hooks.example/changed', events: ['connection.deleted'], description: 'Changed', enabled: false },
     }
     return structuredClone(known[`${op.method} ${op.path}`] ?? synthesize(op.body!)) as Record<string, unknown>
   }
@@ -331,9 +337,14 @@ describe.each(testDatabases())('bad input on $name', (target) => {
     const s = await t.call('POST', '/v1/connect-sessions', { body: { endUser: { id: 'user-1', email: 'ada@example.com' } } })
     expect(s.status).toBe(201)
     sessionToken = ((await s.json()) as { token: string }).token
+    // A webhook endpoint (nothing listens on port 9) so the connection below creates a delivery.
+    const w = await t.call('POST', '/v1/webhook-endpoints', { body: { url: 'http://127.0.0.1:9/hook' } })
+    expect(w.status).toBe(201)
+    webhookEndpointId = ((await w.json()) as { id: string }).id
     const c = await t.call('POST', '/v1/embed/connections', { token: sessionToken, body: { integration: 'crm-key', credentials: { apiKey: API_KEY } } })
     expect(c.status).toBe(201)
     connectionId = ((await c.json()) as { id: string }).id
+    webhookDeliveryId = ((await (await t.call('GET', '/v1/webhook-deliveries')).json()) as { data: { id: string }[] }).data[0]!.id
     const doc = await t.app.request('/openapi.json')
     expect(doc.status).toBe(200)
     operations = readOperations(await doc.json())

@@ -21,7 +21,15 @@ import type {
   Page,
   PageParams,
   RequestOptions,
+  WebhookDelivery,
+  WebhookDeliveryListParams,
+  WebhookEndpoint,
+  WebhookEndpointCreateParams,
+  WebhookEndpointUpdateParams,
+  WebhookEndpointWithSecret,
+  WebhookEvent,
 } from './types'
+import { verifyWebhook, type VerifyWebhookOptions, type WebhookHeaders } from './webhooks'
 
 /** Options of {@link Patchbay}. */
 export interface PatchbayOptions {
@@ -166,14 +174,13 @@ export class Patchbay {
   readonly connections: Connections
   readonly proxy: ProxyClient
 
-  // ── Reserved: `webhooks` ───────────────────────────────────────────────────────────────────
-  // `webhooks.verify(…)` comes with the webhooks issue, in `sdk/src/webhooks.ts`. Kept open here:
-  // - it checks a signature with the webhook signing secret, not `secretKey`, so it will also be
-  //   exported as a standalone function for code that has no client (and `webhooks` on this
-  //   class will only delegate to it);
-  // - it must use WebCrypto (`crypto.subtle`), never `node:crypto`, so it will return a Promise;
-  // - it needs the raw request body (string or bytes), not parsed JSON.
-  // ───────────────────────────────────────────────────────────────────────────────────────────
+  readonly webhookEndpoints: WebhookEndpoints
+  readonly webhookDeliveries: WebhookDeliveries
+  /**
+   * Verifying webhooks; the same as the standalone `verifyWebhook` (which needs no client). It
+   * uses the endpoint's signing secret (`whsec_…`), not `secretKey`.
+   */
+  readonly webhooks: { verify(rawBody: string, headers: WebhookHeaders, secret: string, options?: VerifyWebhookOptions): Promise<WebhookEvent> } = { verify: verifyWebhook }
 
   /**
    * @throws {TypeError} when `secretKey` is missing or is a connect session token (`pb_cs_…`),
@@ -203,6 +210,70 @@ export class Patchbay {
     this.endUsers = new EndUsers(transport)
     this.connections = new Connections(transport)
     this.proxy = createProxyClient(transport)
+    this.webhookEndpoints = new WebhookEndpoints(transport)
+    this.webhookDeliveries = new WebhookDeliveries(transport)
+  }
+}
+
+/** Webhook endpoints: URLs that receive signed events (Standard Webhooks). */
+export class WebhookEndpoints {
+  /** @internal */
+  constructor(private readonly t: Transport) {}
+
+  /**
+   * Registers an endpoint. Keep the returned `secret` (`whsec_…`): it is shown only here.
+   * @param input.events event types to receive; absent or empty: all.
+   * @throws {PatchbayError} `invalid_request` (with `errors`), `unauthenticated`.
+   */
+  async create(input: WebhookEndpointCreateParams, options?: RequestOptions): Promise<WebhookEndpointWithSecret> {
+    return this.t.json('POST', '/v1/webhook-endpoints', { body: input, options })
+  }
+
+  /** Lists the environment's endpoints (not paginated). @throws {PatchbayError} `unauthenticated`. */
+  async list(options?: RequestOptions): Promise<List<WebhookEndpoint>> {
+    return this.t.json('GET', '/v1/webhook-endpoints', { options })
+  }
+
+  /** Gets an endpoint (never its secret). @throws {PatchbayError} `not_found`, `unauthenticated`. */
+  async get(id: string, options?: RequestOptions): Promise<WebhookEndpoint> {
+    return this.t.json('GET', `/v1/webhook-endpoints/${enc(id)}`, { options })
+  }
+
+  /** Changes the fields given. @throws {PatchbayError} `not_found`, `invalid_request`, `unauthenticated`. */
+  async update(id: string, patch: WebhookEndpointUpdateParams, options?: RequestOptions): Promise<WebhookEndpoint> {
+    return this.t.json('PATCH', `/v1/webhook-endpoints/${enc(id)}`, { body: patch, options })
+  }
+
+  /** Deletes an endpoint and its deliveries. @throws {PatchbayError} `not_found`, `unauthenticated`. */
+  async delete(id: string, options?: RequestOptions): Promise<Deleted> {
+    return this.t.json('DELETE', `/v1/webhook-endpoints/${enc(id)}`, { options })
+  }
+
+  /** Replaces the signing secret at once; the new one is returned only here. @throws {PatchbayError} `not_found`, `unauthenticated`. */
+  async rotateSecret(id: string, options?: RequestOptions): Promise<WebhookEndpointWithSecret> {
+    return this.t.json('POST', `/v1/webhook-endpoints/${enc(id)}/rotate-secret`, { options })
+  }
+}
+
+/** Webhook deliveries: one event to one endpoint, with every attempt. */
+export class WebhookDeliveries {
+  /** @internal */
+  constructor(private readonly t: Transport) {}
+
+  /**
+   * Lists deliveries, newest first, one page at a time, each with its attempts.
+   * @throws {PatchbayError} `invalid_request`, `unauthenticated`.
+   */
+  async list(params: WebhookDeliveryListParams = {}, options?: RequestOptions): Promise<Page<WebhookDelivery>> {
+    return this.t.json('GET', '/v1/webhook-deliveries', { query: { ...params }, options })
+  }
+
+  /**
+   * Queues a new attempt now, whatever the delivery's state, with a fresh retry schedule.
+   * @throws {PatchbayError} `not_found`, `unauthenticated`.
+   */
+  async redeliver(id: string, options?: RequestOptions): Promise<WebhookDelivery> {
+    return this.t.json('POST', `/v1/webhook-deliveries/${enc(id)}/redeliver`, { options })
   }
 }
 

@@ -12,8 +12,9 @@ import type { Problem } from './types'
  * - `timeout`: no answer within `timeoutMs`. The request may still have been processed.
  * - `invalid_response`: a 2xx answer whose body is not the JSON the API promises (e.g. a misconfigured reverse proxy).
  * - `http_<status>`: an error status without a Patchbay problem document (e.g. `http_502` from a load balancer).
+ * - `webhook_invalid`: `verifyWebhook` refused a request (bad signature, missing header, timestamp outside the tolerance).
  */
-export type SdkErrorCode = 'network_error' | 'timeout' | 'invalid_response' | `http_${number}`
+export type SdkErrorCode = 'network_error' | 'timeout' | 'invalid_response' | 'webhook_invalid' | `http_${number}`
 
 /** Every code a {@link PatchbayError} may carry. Unknown future API codes are passed through as strings. */
 export type PatchbayErrorCode = ErrorCode | SdkErrorCode | (string & {})

@@ -19,7 +19,11 @@ export type {
   ProxyRequest,
   ProxyResult,
   QueryParams,
+  WebhookDeliveries,
+  WebhookEndpoints,
 } from './client'
+export { verifyWebhook } from './webhooks'
+export type { VerifyWebhookOptions, WebhookHeaders } from './webhooks'
 export { PatchbayError } from './errors'
 export type { FieldError, PatchbayErrorCode, SdkErrorCode } from './errors'
 export type {
@@ -39,5 +43,13 @@ export type {
   PageParams,
   Problem,
   RequestOptions,
+  WebhookDelivery,
+  WebhookDeliveryListParams,
+  WebhookDeliveryStatus,
+  WebhookEndpoint,
+  WebhookEndpointCreateParams,
+  WebhookEndpointUpdateParams,
+  WebhookEndpointWithSecret,
+  WebhookEvent,
+  WebhookEventType,
 } from './types'
-// Reserved: `verifyWebhook` / `patchbay.webhooks.verify` (webhooks issue), from './webhooks'.

@@ -16,6 +16,13 @@ import type {
   IntegrationOut,
   IntegrationUpdateInput,
   ProblemOut,
+  WebhookDeliveryOut,
+  WebhookDeliveryStatusOut,
+  WebhookEndpointCreateInput,
+  WebhookEndpointOut,
+  WebhookEndpointUpdateInput,
+  WebhookEndpointWithSecretOut,
+  WebhookEventTypeOut,
 } from '../../server/src/routes/schemas'
 
 /** A connection of an end user to an integration. Never contains credentials. */
@@ -77,3 +84,31 @@ export interface RequestOptions {
   /** Overrides the client's `timeoutMs` for this call, in milliseconds; `0` disables the timeout. */
   timeoutMs?: number
 }
+
+/** Webhook event types: `connection.created`, `connection.needs_reauth`, `connection.deleted` (`sync.succeeded`, `sync.failed` come with syncs). */
+export type WebhookEventType = WebhookEventTypeOut
+/** A webhook endpoint. Its secret is only in the answers of `create` and `rotateSecret`. */
+export type WebhookEndpoint = WebhookEndpointOut
+/** The answer of `webhookEndpoints.create` and `rotateSecret`: the endpoint and its `secret` (`whsec_…`), shown once. */
+export type WebhookEndpointWithSecret = WebhookEndpointWithSecretOut
+export type WebhookEndpointCreateParams = WebhookEndpointCreateInput
+export type WebhookEndpointUpdateParams = WebhookEndpointUpdateInput
+/** One event to one endpoint, with every attempt. */
+export type WebhookDelivery = WebhookDeliveryOut
+export type WebhookDeliveryStatus = WebhookDeliveryStatusOut
+
+/** Filters of `webhookDeliveries.list`. */
+export interface WebhookDeliveryListParams extends PageParams {
+  endpointId?: string
+  eventType?: WebhookEventType
+  status?: WebhookDeliveryStatus
+}
+
+/**
+ * The JSON body of a webhook, as returned by `verifyWebhook`. `timestamp` is when the event
+ * happened (ISO 8601); `webhook-id` (the event id) is the same on every attempt: deduplicate on it.
+ * Connection events carry the connection as the API shows it (for `connection.deleted`, as it was).
+ */
+export type WebhookEvent =
+  | { type: 'connection.created' | 'connection.needs_reauth' | 'connection.deleted'; timestamp: string; data: Connection }
+  | { type: 'sync.succeeded' | 'sync.failed'; timestamp: string; data: Record<string, unknown> }

@@ -16,6 +16,7 @@ import { endUserRoutes } from './routes/end-users'
 import { integrationRoutes } from './routes/integrations'
 import { oauthRoutes } from './routes/oauth'
 import { proxyRoutes } from './routes/proxy'
+import { webhookRoutes } from './routes/webhooks'
 
 export const API_VERSION = '0.1.0'
 
@@ -43,6 +44,7 @@ export function createApp(ctx: AppContext) {
   app.route('/', connectionRoutes)
   app.route('/', embedRoutes)
   app.route('/', proxyRoutes)
+  app.route('/', webhookRoutes)
   app.route('/', oauthRoutes)
   app.route('/', embedAssetRoutes)
   app.route('/', docsRoutes)

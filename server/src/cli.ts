@@ -14,7 +14,7 @@ import { loadConfig } from './config'
 import { closeContext, createContext } from './context'
 import { openDatabase } from './db/client'
 import { generateMasterKey } from './lib/crypto'
-import { createJobEngine } from './jobs/engine'
+import { startJobs } from './jobs/queues'
 import { createLogger } from './lib/logger'
 import { rotateKeys } from './services/key-rotation'
 import { loadKeyring } from './services/secrets'
@@ -61,14 +61,14 @@ export async function runCli(argv: string[]): Promise<number> {
         break
       }
       case 'worker': {
-        const jobs = createJobEngine(database, { log: createLogger(config.logLevel) })
-        await jobs.start({ work: true })
+        // The context's engine has every queue defined (jobs/queues.ts), as in the server.
+        await startJobs(ctx, { work: true })
         console.log('worker started; SIGTERM or SIGINT stops it after running jobs finish')
         await new Promise<void>((resolve) => {
           process.once('SIGTERM', resolve)
           process.once('SIGINT', resolve)
         })
-        await jobs.stop({ graceful: true })
+        await ctx.jobs.stop({ graceful: true })
         break
       }
     }

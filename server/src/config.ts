@@ -32,6 +32,8 @@ const configSchema = z.object({
   PATCHBAY_DEMO_APP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   /** Host names (comma-separated) the proxy may reach even though they resolve to private addresses. */
   PATCHBAY_ALLOWED_PRIVATE_HOSTS: z.string().default(''),
+  /** Run background jobs (webhook deliveries, later syncs) in the server process. Default on; off when only `patchbay worker` processes should run them. */
+  PATCHBAY_WORKERS: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -51,7 +53,14 @@ export interface Config {
   demoAppPort: number
   allowedPrivateHosts: string[]
   logLevel: string
+  /** Whether the server process runs background jobs (PATCHBAY_WORKERS, default true). */
+  workers: boolean
+  /** Waits before each webhook retry, in ms (not an environment variable; tests shorten it). */
+  webhookRetryDelaysMs: number[]
 }
+
+/** 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, 8 h: 10 attempts over about 15.7 h (see docs/decisions/0009-webhooks.md). */
+export const WEBHOOK_RETRY_DELAYS_MS = [5, 30, 120, 600, 1800, 3600, 7200, 14_400, 28_800].map((s) => s * 1000)
 
 /**
  * Reads the configuration from `env` (default `process.env`).
@@ -75,5 +84,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoAppPort: e.PATCHBAY_DEMO_APP_PORT,
     allowedPrivateHosts: list(e.PATCHBAY_ALLOWED_PRIVATE_HOSTS),
     logLevel: e.LOG_LEVEL,
+    workers: e.PATCHBAY_WORKERS ?? true,
+    webhookRetryDelaysMs: WEBHOOK_RETRY_DELAYS_MS,
   }
 }

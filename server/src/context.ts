@@ -9,6 +9,8 @@ import type { Logger } from './lib/logger'
 import { SecretBox, type Keyring } from './services/secrets'
 import { CredentialStore } from './services/credential-store'
 import { UpstreamClient } from './lib/upstream'
+import { createJobEngine, type JobEngine } from './jobs/engine'
+import { defineQueues } from './jobs/queues'
 
 export interface AppContext {
   config: Config
@@ -26,10 +28,21 @@ export interface AppContext {
   refreshes: Map<string, Promise<unknown>>
   /** Cache of API key and session token lookups (hash → principal), see middleware/auth.ts. */
   principals: Map<string, { value: unknown; until: number }>
+  /**
+   * The job engine, its queues defined (jobs/queues.ts). Started by `startServer`, `patchbay worker`
+   * and the test harness (`startJobs`); until then `send` fails (callers that enqueue after a commit
+   * log it and rely on the sweep).
+   */
+  jobs: JobEngine
+}
+
+export interface ContextOptions {
+  /** The job engine's pause between fetches of an empty queue, ms (default 2000; tests shorten it). */
+  jobPollIntervalMs?: number
 }
 
 /** Wires the services to a database; `start()` subscribes to change notifications. */
-export async function createContext(config: Config, database: Database, log: Logger, keyring: Keyring): Promise<AppContext> {
+export async function createContext(config: Config, database: Database, log: Logger, keyring: Keyring, opts: ContextOptions = {}): Promise<AppContext> {
   const secrets = new SecretBox(database.db, keyring)
   const ctx: AppContext = {
     config,
@@ -42,7 +55,9 @@ export async function createContext(config: Config, database: Database, log: Log
     instanceId: `${process.pid}-${randomToken(6)}`,
     refreshes: new Map(),
     principals: new Map(),
+    jobs: createJobEngine(database, { log, ...(opts.jobPollIntervalMs ? { pollIntervalMs: opts.jobPollIntervalMs } : {}) }),
   }
+  defineQueues(ctx.jobs, ctx)
   ctx.credentials = new CredentialStore(ctx)
   await ctx.credentials.start()
   return ctx
@@ -50,6 +65,7 @@ export async function createContext(config: Config, database: Database, log: Log
 
 /** Releases what the context holds (listeners, sockets). The database is closed by its owner. */
 export async function closeContext(ctx: AppContext): Promise<void> {
+  await ctx.jobs.stop({ graceful: true, timeoutMs: 15_000 })
   await ctx.credentials.stop()
   ctx.upstream.close()
 }

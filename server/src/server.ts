@@ -1,6 +1,6 @@
 /**
- * Starts a Patchbay server process: database (migrated), context, HTTP server and periodic
- * housekeeping. Used by `main.ts`, the multi-process tests and the benchmark.
+ * Starts a Patchbay server process: database (migrated), context, job engine (with workers unless
+ * `PATCHBAY_WORKERS=0`), HTTP server and periodic housekeeping. Used by `main.ts`, the multi-process tests and the benchmark.
  */
 import { serve } from '@hono/node-server'
 import type { Server } from 'node:http'
@@ -10,6 +10,7 @@ import type { Config } from './config'
 import { closeContext, createContext, type AppContext } from './context'
 import { openDatabase, type Database } from './db/client'
 import { deleteExpiredSessions } from './db/queries/sessions'
+import { startJobs } from './jobs/queues'
 import { createLogger, type Logger } from './lib/logger'
 import { loadKeyring } from './services/secrets'
 
@@ -30,6 +31,8 @@ export async function startServer(config: Config, opts: { database?: Database; l
   const keyring = loadKeyring(config, log)
   const database = opts.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }))
   const ctx = await createContext(config, database, log, keyring)
+  // Jobs (webhook deliveries): fetched here unless PATCHBAY_WORKERS=0 (then only `patchbay worker` runs them).
+  await startJobs(ctx, { work: config.workers })
   const app = createApp(ctx)
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server))

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from './config'
 import { closeContext, createContext, type AppContext } from './context'
 import type { Database } from './db/client'
 import { testDatabases, type TestDatabaseTarget } from './db/testing'
+import { startJobs } from './jobs/queues'
 import { generateMasterKey } from './lib/crypto'
 import { createLogger } from './lib/logger'
 import { loadKeyring } from './services/secrets'
@@ -44,7 +45,8 @@ export interface TestApp {
 export async function createTestApp(target: TestDatabaseTarget, config: Config = testConfig()): Promise<TestApp> {
   const { database, url, drop } = await target.open()
   const log = createLogger('silent')
-  const ctx = await createContext(config, database, log, loadKeyring(config))
+  const ctx = await createContext(config, database, log, loadKeyring(config), { jobPollIntervalMs: 100 })
+  await startJobs(ctx, { work: true })
   const app = createApp(ctx)
   const newTenant = async (name = 'Test vendor'): Promise<TestTenant> => {
     const t = await createTenant(ctx, name)

@@ -5,6 +5,7 @@
 import { z } from '@hono/zod-openapi'
 import type { ConnectionView } from '../services/connections'
 import type { ResolvedIntegration } from '../services/integrations'
+import type { DeliveryView, WebhookEndpointRow } from '../services/webhook-endpoints'
 
 export const Problem = z
   .object({
@@ -166,6 +167,106 @@ export const Deleted = z.object({ deleted: z.literal(true), revoked: z.boolean()
 export const Connector = z
   .object({ id: z.string(), name: z.string(), description: z.string(), categories: z.array(z.string()), authType: z.string(), defaultScopes: z.array(z.string()), docsUrl: z.string() })
   .openapi('Connector')
+
+// ── Webhooks ────────────────────────────────────────────────────────────────────────────────
+
+/** Kept in step with `WEBHOOK_EVENT_TYPES` (services/webhook-outbox.ts). `sync.*` come with syncs. */
+export const WebhookEventType = z.enum(['connection.created', 'connection.needs_reauth', 'connection.deleted', 'sync.succeeded', 'sync.failed']).openapi('WebhookEventType')
+
+export const WebhookEndpointCreate = z
+  .object({
+    url: url.openapi({ description: 'Receives `POST` requests with the event as JSON' }),
+    events: z.array(WebhookEventType).max(50).optional().openapi({ description: 'Event types to receive; empty or absent: all' }),
+    description: z.string().max(500).nullish(),
+    enabled: z.boolean().optional(),
+  })
+  .strict()
+  .openapi('WebhookEndpointCreate')
+
+export const WebhookEndpointUpdate = WebhookEndpointCreate.partial().strict().openapi('WebhookEndpointUpdate')
+
+export const WebhookEndpoint = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    events: z.array(WebhookEventType).openapi({ description: 'Empty: all event types' }),
+    description: z.string().nullable(),
+    enabled: z.boolean(),
+    createdAt: z.string().datetime(),
+    updatedAt: z.string().datetime(),
+  })
+  .openapi('WebhookEndpoint')
+
+export const WebhookEndpointWithSecret = WebhookEndpoint.extend({
+  secret: z.string().openapi({ description: 'The signing secret (`whsec_…`), shown only in this answer' }),
+}).openapi('WebhookEndpointWithSecret')
+
+export function webhookEndpointOut(e: WebhookEndpointRow): z.infer<typeof WebhookEndpoint> {
+  return {
+    id: e.id,
+    url: e.url,
+    events: e.events as z.infer<typeof WebhookEventType>[],
+    description: e.description,
+    enabled: e.enabled,
+    createdAt: e.createdAt.toISOString(),
+    updatedAt: e.updatedAt.toISOString(),
+  }
+}
+
+export const WebhookDeliveryStatus = z.enum(['pending', 'succeeded', 'failed'])
+
+export const WebhookAttempt = z
+  .object({
+    attempt: z.number().int(),
+    startedAt: z.string().datetime(),
+    durationMs: z.number().int(),
+    statusCode: z.number().int().nullable().openapi({ description: "The receiver's status; null on a network error or timeout" }),
+    error: z.string().nullable(),
+    responseBody: z.string().nullable().openapi({ description: 'The first 1 KB of the response body' }),
+  })
+  .openapi('WebhookAttempt')
+
+export const WebhookDelivery = z
+  .object({
+    id: z.string(),
+    eventId: z.string().openapi({ description: 'The `webhook-id` header: the same on every attempt' }),
+    eventType: WebhookEventType,
+    endpointId: z.string(),
+    status: WebhookDeliveryStatus,
+    attemptCount: z.number().int(),
+    nextAttemptAt: z.string().datetime().nullable(),
+    lastStatusCode: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    attempts: z.array(WebhookAttempt),
+    createdAt: z.string().datetime(),
+    updatedAt: z.string().datetime(),
+  })
+  .openapi('WebhookDelivery')
+
+export function webhookDeliveryOut(d: DeliveryView): z.infer<typeof WebhookDelivery> {
+  return {
+    id: d.id,
+    eventId: d.eventId,
+    eventType: d.eventType as z.infer<typeof WebhookEventType>,
+    endpointId: d.endpointId,
+    status: d.status,
+    attemptCount: d.attempts,
+    nextAttemptAt: iso(d.status === 'pending' ? d.nextAttemptAt : null),
+    lastStatusCode: d.lastStatusCode,
+    lastError: d.lastError,
+    attempts: d.attemptsLog.map((a) => ({ attempt: a.attempt, startedAt: a.startedAt.toISOString(), durationMs: a.durationMs, statusCode: a.statusCode, error: a.error, responseBody: a.responseBody })),
+    createdAt: d.createdAt.toISOString(),
+    updatedAt: d.updatedAt.toISOString(),
+  }
+}
+
+export type WebhookEventTypeOut = z.infer<typeof WebhookEventType>
+export type WebhookEndpointOut = z.infer<typeof WebhookEndpoint>
+export type WebhookEndpointWithSecretOut = z.infer<typeof WebhookEndpointWithSecret>
+export type WebhookEndpointCreateInput = z.input<typeof WebhookEndpointCreate>
+export type WebhookEndpointUpdateInput = z.input<typeof WebhookEndpointUpdate>
+export type WebhookDeliveryOut = z.infer<typeof WebhookDelivery>
+export type WebhookDeliveryStatusOut = z.infer<typeof WebhookDeliveryStatus>
 
 export type ConnectionOut = z.infer<typeof Connection>
 export type IntegrationOut = z.infer<typeof Integration>

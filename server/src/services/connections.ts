@@ -15,6 +15,9 @@ import { authenticationFor, encryptCredentials, type Credentials } from './crede
 import { renderUrl, validateConnectionConfig, type ResolvedIntegration } from './integrations'
 import { describeOAuthError, grantedScopes, oauthClientFor, tokensToCredentials } from './oauth-client'
 import { sessionAllows, type SessionPrincipal } from './connect-sessions'
+import { inTransaction } from '../db/queries/webhooks'
+import { connectionOut } from '../routes/schemas'
+import { enqueueDeliveries, recordEvent } from './webhook-outbox'
 
 export type ConnectionView = q.ConnectionView
 
@@ -63,19 +66,26 @@ export async function storeConnection(ctx: AppContext, input: NewConnectionInput
     return { id: existing.id, created: false }
   }
   const id = newId('conn')
-  await q.insertConnection(ctx.db, {
-    id,
-    environmentId: input.environmentId,
-    integrationId: input.integration.row.id,
-    endUserId: input.endUserId,
-    status: 'active',
-    accountLabel: input.accountLabel ?? null,
-    scopes: input.scopes,
-    connectionConfig: input.connectionConfig,
-    credentialsEnc: await encryptCredentials(ctx, input.environmentId, id, input.credentials),
-    expiresAt,
-    lastVerifiedAt: new Date(),
+  // Encrypt before the transaction: the SecretBox may read or create a data key (PGlite: one session).
+  const credentialsEnc = await encryptCredentials(ctx, input.environmentId, id, input.credentials)
+  const deliveries = await inTransaction(ctx.db, async (tx) => {
+    await q.insertConnection(tx, {
+      id,
+      environmentId: input.environmentId,
+      integrationId: input.integration.row.id,
+      endUserId: input.endUserId,
+      status: 'active',
+      accountLabel: input.accountLabel ?? null,
+      scopes: input.scopes,
+      connectionConfig: input.connectionConfig,
+      credentialsEnc,
+      expiresAt,
+      lastVerifiedAt: new Date(),
+    })
+    const view = await q.findConnection(tx, input.environmentId, id)
+    return recordEvent(tx, { environmentId: input.environmentId, type: 'connection.created', payload: connectionOut(view!) })
   })
+  await enqueueDeliveries(ctx, deliveries)
   return { id, created: true }
 }
 
@@ -204,10 +214,23 @@ export async function listConnections(ctx: AppContext, environmentId: string, in
   return { data, nextCursor: rows.length > input.limit ? data[data.length - 1]!.id : null }
 }
 
-/** Sets a connection's status (e.g. `needs_reauth` after `invalid_grant`) and tells every process. */
+/**
+ * Sets a connection's status (e.g. `needs_reauth` after `invalid_grant`) and tells every process.
+ * Becoming `needs_reauth` records a `connection.needs_reauth` webhook event in the same transaction.
+ */
 export async function setStatus(ctx: AppContext, id: string, status: ConnectionStatus, reason: string | null): Promise<void> {
-  await q.setConnectionStatus(ctx.db, id, status, reason)
+  const deliveries = await inTransaction(ctx.db, async (tx) => {
+    const changed = await q.changeConnectionStatus(tx, id, status, reason)
+    if (!changed) {
+      await q.setConnectionStatus(tx, id, status, reason)
+      return []
+    }
+    if (status !== 'needs_reauth') return []
+    const view = await q.findConnection(tx, changed.environmentId, id)
+    return view ? recordEvent(tx, { environmentId: changed.environmentId, type: 'connection.needs_reauth', payload: connectionOut(view) }) : []
+  })
   await ctx.credentials.changed(id)
+  await enqueueDeliveries(ctx, deliveries)
 }
 
 /**
@@ -231,7 +254,13 @@ export async function deleteConnection(ctx: AppContext, environmentId: string, i
       ctx.log.warn({ connectionId: id, err: describeOAuthError(err) }, 'token revocation failed; deleting the connection anyway')
     }
   }
-  await q.deleteConnection(ctx.db, id)
+  const deliveries = await inTransaction(ctx.db, async (tx) => {
+    const view = await q.findConnection(tx, environmentId, id)
+    if (!view) return [] // deleted meanwhile: that deletion reported it
+    await q.deleteConnection(tx, id)
+    return recordEvent(tx, { environmentId, type: 'connection.deleted', payload: connectionOut(view) })
+  })
   await ctx.credentials.changed(id)
+  await enqueueDeliveries(ctx, deliveries)
   return { revoked }
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../client'
 import { connections, endUsers, integrations, type ConnectionStatus } from '../schema/index'
 
@@ -60,6 +60,19 @@ export async function listConnections(db: Db, f: ConnectionFilter): Promise<Conn
 
 export async function setConnectionStatus(db: Db, id: string, status: ConnectionStatus, statusReason: string | null): Promise<void> {
   await db.update(connections).set({ status, statusReason, updatedAt: new Date() }).where(eq(connections.id, id))
+}
+
+/**
+ * Sets the status only if it differs from the current one (an atomic transition).
+ * @returns the connection's environment when the status changed, else undefined.
+ */
+export async function changeConnectionStatus(db: Db, id: string, status: ConnectionStatus, statusReason: string | null): Promise<{ environmentId: string } | undefined> {
+  const rows = await db
+    .update(connections)
+    .set({ status, statusReason, updatedAt: new Date() })
+    .where(and(eq(connections.id, id), ne(connections.status, status)))
+    .returning({ environmentId: connections.environmentId })
+  return rows[0]
 }
 
 /** Replaces credentials after a re-authorization (same connection id), back to `active`. */

@@ -187,3 +187,80 @@ export const oauthStates = pgTable(
   },
   (t) => [uniqueIndex('oauth_states_state_hash').on(t.stateHash)],
 )
+
+/** A vendor's URL receiving signed webhooks (Standard Webhooks) for some or all event types. */
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    environmentId: text('environment_id').notNull().references(() => environments.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    /** Event types delivered; empty = all. */
+    events: text('events').array().notNull().default(sql`'{}'::text[]`),
+    /** The signing secret (`whsec_<base64>`), encrypted with the SecretBox (context `<id>:webhook_secret`). */
+    secretEnc: text('secret_enc').notNull(),
+    description: text('description'),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('webhook_endpoints_environment').on(t.environmentId)],
+)
+
+/** The outbox: one row per event, written in the transaction of the change that caused it. Its id is the `webhook-id`. */
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    id: text('id').primaryKey(),
+    environmentId: text('environment_id').notNull().references(() => environments.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('webhook_events_environment').on(t.environmentId, t.createdAt)],
+)
+
+export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed'
+
+/** One event to one endpoint: its state across attempts. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    eventId: text('event_id').notNull().references(() => webhookEvents.id, { onDelete: 'cascade' }),
+    endpointId: text('endpoint_id').notNull().references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    status: text('status').$type<WebhookDeliveryStatus>().notNull().default('pending'),
+    /** Attempts made so far (all rounds). */
+    attempts: integer('attempts').notNull().default(0),
+    /** Retries made in the current round (reset by a redelivery): the index into the retry schedule. */
+    retryStep: integer('retry_step').notNull().default(0),
+    /** When the next attempt is due; while an attempt runs, the end of its claim (lease). Null once finished. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('webhook_deliveries_endpoint').on(t.endpointId, t.id),
+    index('webhook_deliveries_event').on(t.eventId),
+    index('webhook_deliveries_due').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+  ],
+)
+
+/** The delivery log: one row per HTTP attempt. */
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    id: text('id').primaryKey(),
+    deliveryId: text('delivery_id').notNull().references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    /** The first 1 KB of the response body. */
+    responseBody: text('response_body'),
+  },
+  (t) => [uniqueIndex('webhook_attempts_delivery_attempt').on(t.deliveryId, t.attempt)],
+)
