@@ -8,7 +8,7 @@ import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyWebhook } from '../sdk/src/webhooks'
 import { PatchbayError } from '../sdk/src/errors'
-import { inTransaction } from '../server/src/db/queries/webhooks'
+import { inTransaction } from '../server/src/db/client'
 import { startDemoProvider, type DemoProvider } from '../server/src/demo/provider/index'
 import { setStatus } from '../server/src/services/connections'
 import { recordEvent, sweepWebhookDeliveries } from '../server/src/services/webhook-outbox'
@@ -95,6 +95,21 @@ describe.each(testDatabases())('webhooks on $name', (target) => {
 
   const deliveries = async (call: (m: string, p: string) => Promise<Response>, query = '') =>
     ((await (await call('GET', `/v1/webhook-deliveries${query}`)).json()) as { data: { id: string; status: string; eventType: string; eventId: string; attemptCount: number; attempts: { attempt: number; statusCode: number | null; responseBody: string | null }[] }[] }).data
+
+  it('reports connection.deleted for the connections of a deleted integration and of a deleted end user', async () => {
+    const env = await environment()
+    await endpoint(env.call, '/cascade', ['connection.deleted'])
+    const first = await env.connect()
+    expect((await env.call('DELETE', '/v1/integrations/crm-key')).status).toBe(200)
+    const [viaIntegration] = await until(() => receiver.on('/cascade').length >= 1 && receiver.on('/cascade'))
+    expect(JSON.parse(viaIntegration!.body)).toMatchObject({ type: 'connection.deleted', data: { id: first } })
+
+    expect((await env.call('POST', '/v1/integrations', { key: 'crm-key', connectorId: 'demo-crm-api-key', overrides: { baseUrl: provider.apiBaseUrl } })).status).toBe(201)
+    const second = await env.connect()
+    expect((await env.call('DELETE', '/v1/end-users/u1')).status).toBe(200)
+    const viaEndUser = await until(() => receiver.on('/cascade')[1])
+    expect(JSON.parse(viaEndUser.body)).toMatchObject({ type: 'connection.deleted', data: { id: second } })
+  })
 
   it('delivers signed connection.created and connection.deleted events with the public connection view', async () => {
     const env = await environment()

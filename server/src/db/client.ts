@@ -19,6 +19,14 @@ export type Schema = typeof schema
 /** The drizzle database, whichever driver is behind it. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>
 
+/**
+ * Runs `fn` in a transaction, with the transaction typed as a {@link Db} so query functions take
+ * either. Keep it short and free of network I/O: on PGlite it blocks every other query.
+ */
+export function inTransaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return db.transaction((tx) => fn(tx as unknown as Db))
+}
+
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations', import.meta.url))
 /** Arbitrary constant key of the advisory lock held while migrating (PostgreSQL only). */
 const MIGRATION_LOCK = 72_177_001

@@ -131,25 +131,8 @@ export const Connection = z
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
-/** The public view of a connection: never its credentials. */
-export function connectionOut(c: ConnectionView): z.infer<typeof Connection> {
-  return {
-    id: c.id,
-    integration: c.integrationKey,
-    connectorId: c.connectorId,
-    endUserId: c.endUserExternalId,
-    status: c.status,
-    statusReason: c.statusReason,
-    accountLabel: c.accountLabel,
-    scopes: c.scopes,
-    connectionConfig: c.connectionConfig,
-    expiresAt: iso(c.expiresAt),
-    lastRefreshedAt: iso(c.lastRefreshedAt),
-    lastVerifiedAt: iso(c.lastVerifiedAt),
-    createdAt: c.createdAt.toISOString(),
-    updatedAt: c.updatedAt.toISOString(),
-  }
-}
+/** The public view of a connection, produced by the service layer (webhook payloads use it too). */
+export { connectionOut } from '../services/connection-view'
 
 export const Page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() })
 

@@ -15,8 +15,8 @@ import { authenticationFor, encryptCredentials, type Credentials } from './crede
 import { renderUrl, validateConnectionConfig, type ResolvedIntegration } from './integrations'
 import { describeOAuthError, grantedScopes, oauthClientFor, tokensToCredentials } from './oauth-client'
 import { sessionAllows, type SessionPrincipal } from './connect-sessions'
-import { inTransaction } from '../db/queries/webhooks'
-import { connectionOut } from '../routes/schemas'
+import { inTransaction } from '../db/client'
+import { connectionOut } from './connection-view'
 import { enqueueDeliveries, recordEvent } from './webhook-outbox'
 
 export type ConnectionView = q.ConnectionView

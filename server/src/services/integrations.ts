@@ -7,6 +7,8 @@ import { placeholders, type Connector } from '../../../connectors/schema'
 import type { AppContext } from '../context'
 import * as q from '../db/queries/integrations'
 import { listConnectionIdsOfIntegration } from '../db/queries/connections'
+// Cycle (connections ↔ integrations) is by function only, resolved at call time.
+import { deleteConnection } from './connections'
 import type { IntegrationOverrides } from '../db/schema/index'
 import { notFound, PatchbayError } from '../lib/errors'
 import { newId } from '../lib/ids'
@@ -127,13 +129,16 @@ export async function updateIntegration(ctx: AppContext, environmentId: string, 
   return getIntegration(ctx, environmentId, key)
 }
 
-/** Deletes an integration and (by cascade) its connections, telling every process to forget them. */
+/**
+ * Deletes an integration. Its connections are deleted first, one by one, like any deletion:
+ * tokens revoked where the provider supports RFC 7009, `connection.deleted` webhooks recorded,
+ * every process told to forget them.
+ */
 export async function deleteIntegration(ctx: AppContext, environmentId: string, key: string): Promise<void> {
   const current = await getIntegration(ctx, environmentId, key)
-  const ids = await listConnectionIdsOfIntegration(ctx.db, current.row.id)
+  for (const id of await listConnectionIdsOfIntegration(ctx.db, current.row.id)) await deleteConnection(ctx, environmentId, id)
   await q.deleteIntegration(ctx.db, current.row.id)
   ctx.credentials.invalidateIntegration(current.row.id)
-  for (const id of ids) await ctx.credentials.changed(id)
 }
 
 /** The decrypted client secret, or undefined for a public client. */

@@ -33,8 +33,8 @@ export interface DeliverJob {
  * `type`, inside the caller's transaction. No I/O but these inserts.
  * @returns the deliveries to pass to {@link enqueueDeliveries} after the commit.
  */
-export function recordEvent(tx: Db, event: { environmentId: string; type: WebhookEventType; payload: Record<string, unknown> }): Promise<PendingDelivery[]> {
-  return insertEventWithDeliveries(tx, { id: newId('evt'), ...event }, () => newId('whd'))
+export function recordEvent(tx: Db, event: { environmentId: string; type: WebhookEventType; payload: object }): Promise<PendingDelivery[]> {
+  return insertEventWithDeliveries(tx, { id: newId('evt'), ...event, payload: event.payload as Record<string, unknown> }, () => newId('whd'))
 }
 
 /**

@@ -3,18 +3,13 @@
  * when an attempt is due use the database clock (`now()`), the same clock as the job engine.
  */
 import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../client'
+import { inTransaction, type Db } from '../client'
 import { webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents, type WebhookDeliveryStatus } from '../schema/index'
 
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect
 export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect
 export type WebhookEventRow = typeof webhookEvents.$inferSelect
-
-/** Runs `fn` in one transaction. Keep it short and never await HTTP inside it (PGlite has one session). */
-export function inTransaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
-  return db.transaction((tx) => fn(tx as unknown as Db))
-}
 
 export async function insertEndpoint(db: Db, row: typeof webhookEndpoints.$inferInsert): Promise<WebhookEndpointRow> {
   const [r] = await db.insert(webhookEndpoints).values(row).returning()
