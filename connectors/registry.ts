@@ -13,7 +13,7 @@ import stripe from './stripe/index'
 
 const CONNECTORS: readonly Connector[] = [demoCrm, demoCrmApiKey, demoCrmClientCredentials, github, hubspot, stripe]
 
-const BY_ID: ReadonlyMap<string, Connector> = (() => {
+const BY_ID = (() => {
   const byId = new Map<string, Connector>()
   for (const connector of CONNECTORS) {
     if (byId.has(connector.id)) throw new Error(`duplicate connector id ${JSON.stringify(connector.id)}`)
@@ -22,9 +22,19 @@ const BY_ID: ReadonlyMap<string, Connector> = (() => {
   return byId
 })()
 
+/**
+ * Adds a connector at run time (tests, fake providers, embedding applications).
+ * @throws {Error} when a connector with the same id is already registered.
+ */
+export function registerConnector(connector: Connector): Connector {
+  if (BY_ID.has(connector.id)) throw new Error(`duplicate connector id ${JSON.stringify(connector.id)}`)
+  BY_ID.set(connector.id, connector)
+  return connector
+}
+
 /** Every registered connector, in id order. The array is a copy; the definitions are shared. */
 export function listConnectors(): Connector[] {
-  return [...CONNECTORS].sort((a, b) => a.id.localeCompare(b.id))
+  return [...BY_ID.values()].sort((a, b) => a.id.localeCompare(b.id))
 }
 
 /** The connector with this id, or `undefined`. */
