@@ -216,6 +216,12 @@ export const syncSchema = z.strictObject({
   updatedSinceParam: z.string().optional(),
   /** Default schedule, e.g. `15m`, `1h`, `1d`. */
   defaultFrequency: z.string().regex(/^\d+(s|m|h|d)$/).default('1h'),
+  /**
+   * How the provider marks a deleted item in its list responses (soft deletes, e.g. HubSpot's
+   * `archived: true`): such an item is stored as deleted. Incremental syncs see deletions only this
+   * way; full syncs also mark deleted every record a complete run did not see.
+   */
+  deletedWhen: z.strictObject({ path: jsonPath, equals: z.union([z.string(), z.number(), z.boolean()]).default(true) }).optional(),
 })
 
 export const actionSchema = z.strictObject({

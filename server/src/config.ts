@@ -57,6 +57,40 @@ export interface Config {
   workers: boolean
   /** Waits before each webhook retry, in ms (not an environment variable; tests shorten it). */
   webhookRetryDelaysMs: number[]
+  /** Timeout of one provider request made by syncs and actions (headers and body), ms. */
+  providerTimeoutMs: number
+  /** Sync engine tuning (not environment variables; tests shorten them). See docs/decisions/0010-syncs.md. */
+  sync: SyncTuning
+}
+
+export interface SyncTuning {
+  /** A sync job works at most this long, then checkpoints and queues its continuation, ms. */
+  sliceMs: number
+  /** pg-boss expiry of a sync job (a worker that died holds its connection's key until then), s. Must exceed `sliceMs` plus one provider call. */
+  jobExpireSeconds: number
+  /** A queued or running run with no heartbeat for this long is re-queued by the sweep, ms. */
+  staleAfterMs: number
+  /** Failed attempts (retryable errors) before a run fails. */
+  maxAttempts: number
+  /** Waits before attempt 2, 3, … of a run after a retryable error, ms (±20 % jitter). */
+  retryDelaysMs: number[]
+  /** The longest rate-limit wait inside a job; a longer one ends the slice and resumes later, ms. */
+  rateLimitMaxWaitMs: number
+  /** Records examined per transaction when a full sync marks unseen records deleted. */
+  deleteBatchSize: number
+  /** Interval of the sweep that starts scheduled syncs and re-queues stale runs, cron (every minute). */
+  sweepCron: string
+}
+
+export const SYNC_TUNING: SyncTuning = {
+  sliceMs: 30_000,
+  jobExpireSeconds: 180,
+  staleAfterMs: 240_000,
+  maxAttempts: 5,
+  retryDelaysMs: [10_000, 60_000, 300_000, 900_000],
+  rateLimitMaxWaitMs: 15_000,
+  deleteBatchSize: 5_000,
+  sweepCron: '* * * * *',
 }
 
 /** 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, 8 h: 10 attempts over about 15.7 h (see docs/decisions/0009-webhooks.md). */
@@ -86,5 +120,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     workers: e.PATCHBAY_WORKERS ?? true,
     webhookRetryDelaysMs: WEBHOOK_RETRY_DELAYS_MS,
+    providerTimeoutMs: 30_000,
+    sync: { ...SYNC_TUNING },
   }
 }

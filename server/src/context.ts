@@ -9,6 +9,7 @@ import type { Logger } from './lib/logger'
 import { SecretBox, type Keyring } from './services/secrets'
 import { CredentialStore } from './services/credential-store'
 import { UpstreamClient } from './lib/upstream'
+import { RateLimits } from './services/rate-limits'
 import { createJobEngine, type JobEngine } from './jobs/engine'
 import { defineQueues } from './jobs/queues'
 
@@ -22,6 +23,8 @@ export interface AppContext {
   credentials: CredentialStore
   /** Keep-alive HTTP client for provider calls (proxy, verification, account info). */
   upstream: UpstreamClient
+  /** Per-connection request budgets of syncs and actions (services/rate-limits.ts). */
+  rateLimits: RateLimits
   /** Identifies this process in refresh leases and logs. */
   instanceId: string
   /** In-process single-flight of refreshes, keyed by connection id (the cross-process guard is the DB lease). */
@@ -52,6 +55,7 @@ export async function createContext(config: Config, database: Database, log: Log
     secrets,
     credentials: undefined as unknown as CredentialStore,
     upstream: new UpstreamClient({ allowedPrivateHosts: config.allowedPrivateHosts }),
+    rateLimits: new RateLimits(),
     instanceId: `${process.pid}-${randomToken(6)}`,
     refreshes: new Map(),
     principals: new Map(),

@@ -22,6 +22,16 @@ export const ERROR_CODES = {
   reauth_required: 409,
   upstream_unreachable: 502,
   upstream_rate_limited: 429,
+  /** The provider answered with an error status (the body excerpt is in the problem). */
+  upstream_error: 502,
+  /** The provider's response could not be read: malformed JSON, or not the shape the connector declares. */
+  upstream_invalid_response: 502,
+  /** A connector action reached the provider, which refused it (`providerStatus`, `output` in the problem). */
+  action_failed: 502,
+  /** An `Idempotency-Key` was used before with a different input. */
+  idempotency_key_reused: 422,
+  /** A request with this `Idempotency-Key` is still running. */
+  idempotency_in_progress: 409,
   upstream_host_not_allowed: 400,
   payload_too_large: 413,
   unsupported_media_type: 415,

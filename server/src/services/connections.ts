@@ -18,6 +18,7 @@ import { sessionAllows, type SessionPrincipal } from './connect-sessions'
 import { inTransaction } from '../db/client'
 import { connectionOut } from './connection-view'
 import { enqueueDeliveries, recordEvent } from './webhook-outbox'
+import { createSyncs, startInitialSyncs } from './syncs'
 
 export type ConnectionView = q.ConnectionView
 
@@ -82,10 +83,17 @@ export async function storeConnection(ctx: AppContext, input: NewConnectionInput
       expiresAt,
       lastVerifiedAt: new Date(),
     })
+    await createSyncs(tx, { environmentId: input.environmentId, connectionId: id, connector: input.integration.connector, settings: input.integration.row.syncSettings })
     const view = await q.findConnection(tx, input.environmentId, id)
     return recordEvent(tx, { environmentId: input.environmentId, type: 'connection.created', payload: connectionOut(view!) })
   })
   await enqueueDeliveries(ctx, deliveries)
+  try {
+    await startInitialSyncs(ctx, input.environmentId, id)
+  } catch (err) {
+    // The connection is made; its syncs start on schedule. Never fail the connect flow for this.
+    ctx.log.warn({ connectionId: id, err: (err as Error).message }, 'initial sync not started')
+  }
   return { id, created: true }
 }
 

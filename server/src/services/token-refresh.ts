@@ -145,7 +145,7 @@ async function performRefresh(ctx: AppContext, loaded: LoadedConnection, row: Co
   await ctx.credentials.changed(row.id)
 }
 
-async function markNeedsReauth(ctx: AppContext, id: string, reason: string): Promise<void> {
+export async function markNeedsReauth(ctx: AppContext, id: string, reason: string): Promise<void> {
   await setStatus(ctx, id, 'needs_reauth', reason)
   ctx.log.info({ connectionId: id, reason }, 'connection needs re-authorization')
 }

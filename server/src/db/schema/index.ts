@@ -3,7 +3,7 @@
  * Migrations in `migrations/` are generated from this file by `npm run db:generate`.
  */
 import { sql } from 'drizzle-orm'
-import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, boolean, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
@@ -85,6 +85,7 @@ export const integrations = pgTable(
     enabled: boolean('enabled').notNull().default(true),
     /** Whether an end user may connect several accounts; otherwise connecting again re-authorizes the existing connection. */
     allowMultipleConnections: boolean('allow_multiple_connections').notNull().default(false),
+    syncSettings: jsonb('sync_settings').$type<IntegrationSyncSettings>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -263,4 +264,154 @@ export const webhookAttempts = pgTable(
     responseBody: text('response_body'),
   },
   (t) => [uniqueIndex('webhook_attempts_delivery_attempt').on(t.deliveryId, t.attempt)],
+)
+
+/**
+ * Sync settings of an integration (the vendor's defaults for every connection of it).
+ * Frequencies are `<n>s|m|h|d` strings, e.g. `15m`.
+ */
+export interface IntegrationSyncSettings {
+  /** Start the connector's syncs when a connection is made (initial sync). Default true. */
+  autoStart?: boolean
+  /** Per sync name: disabled by default, or another default frequency than the connector's. */
+  syncs?: Record<string, { enabled?: boolean; frequency?: string }>
+  /** Bounds within which an end user may change a sync's frequency in the widget; absent: they may not. */
+  endUserFrequency?: { min: string; max: string }
+}
+
+export type SyncStatus = 'enabled' | 'paused'
+
+/** One connector sync of one connection: its schedule and incremental cursor. */
+export const syncs = pgTable(
+  'syncs',
+  {
+    id: text('id').primaryKey(),
+    environmentId: text('environment_id').notNull().references(() => environments.id, { onDelete: 'cascade' }),
+    connectionId: text('connection_id').notNull().references(() => connections.id, { onDelete: 'cascade' }),
+    /** The connector's sync name (`contacts`). */
+    name: text('name').notNull(),
+    status: text('status').$type<SyncStatus>().notNull().default('enabled'),
+    /** `<n>s|m|h|d`; null: the integration's or the connector's default. */
+    frequency: text('frequency'),
+    /** When the scheduler starts the next run; null while paused. */
+    nextRunAt: timestamp('next_run_at', { withTimezone: true }),
+    /** The incremental cursor: the largest `cursorField` value of the last successful run. */
+    cursor: jsonb('cursor').$type<string | number | null>(),
+    lastRunId: text('last_run_id'),
+    lastSucceededAt: timestamp('last_succeeded_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('syncs_connection_name').on(t.connectionId, t.name), index('syncs_due').on(t.nextRunAt).where(sql`status = 'enabled'`)],
+)
+
+export type SyncRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'
+export type SyncRunTrigger = 'initial' | 'schedule' | 'manual'
+
+/** Where a run is: written with every page, so a killed run resumes from here. */
+export interface SyncCheckpoint {
+  /** `fetch`: walking pages; `delete`: marking unseen records deleted (full syncs); `done`. */
+  phase: 'fetch' | 'delete' | 'done'
+  /** The next page to request (credentials never included); null once the last page is stored. */
+  nextUrl: string | null
+  /** The largest `cursorField` value stored so far in this run. */
+  cursorMax?: string | number | null
+  /** Delete phase: the last external id examined (keyset over the records' primary key). */
+  deleteAfter?: string
+}
+
+/** One execution of a sync, resumable from its checkpoint. */
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    id: text('id').primaryKey(),
+    environmentId: text('environment_id').notNull().references(() => environments.id, { onDelete: 'cascade' }),
+    syncId: text('sync_id').notNull().references(() => syncs.id, { onDelete: 'cascade' }),
+    connectionId: text('connection_id').notNull().references(() => connections.id, { onDelete: 'cascade' }),
+    syncName: text('sync_name').notNull(),
+    model: text('model').notNull(),
+    status: text('status').$type<SyncRunStatus>().notNull().default('queued'),
+    trigger: text('trigger').$type<SyncRunTrigger>().notNull(),
+    mode: text('mode').$type<'incremental' | 'full'>().notNull(),
+    /** Fencing token: incremented by each job slice that claims the run; a write with an older value is refused. */
+    slice: integer('slice').notNull().default(0),
+    /** Failed attempts so far (retryable errors); the run fails after the configured limit. */
+    attempts: integer('attempts').notNull().default(0),
+    checkpoint: jsonb('checkpoint').$type<SyncCheckpoint>().notNull(),
+    /** The incremental cursor the run started from. */
+    cursorBefore: jsonb('cursor_before').$type<string | number | null>(),
+    /** The change feed position before the run (`seq`): read from here to get its changes. */
+    feedSeqBefore: bigint('feed_seq_before', { mode: 'number' }),
+    pages: integer('pages').notNull().default(0),
+    added: integer('added').notNull().default(0),
+    updated: integer('updated').notNull().default(0),
+    deleted: integer('deleted').notNull().default(0),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** Last sign of life (claim or checkpoint); a queued or running run silent for too long is re-queued. */
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('sync_runs_sync').on(t.syncId, t.createdAt),
+    index('sync_runs_connection').on(t.connectionId, t.createdAt),
+    // At most one unfinished run per sync: triggering again returns it.
+    uniqueIndex('sync_runs_one_active').on(t.syncId).where(sql`status in ('queued', 'running')`),
+    index('sync_runs_active').on(t.heartbeatAt).where(sql`status in ('queued', 'running')`),
+  ],
+)
+
+/** Change feed positions: every insert, change or deletion of a record takes the next value. */
+export const recordsSeq = pgSequence('records_seq')
+
+export type RecordAction = 'added' | 'updated' | 'deleted'
+
+/** A provider record synced for a connection, with a content hash so unchanged records are not rewritten. */
+export const records = pgTable(
+  'records',
+  {
+    connectionId: text('connection_id').notNull().references(() => connections.id, { onDelete: 'cascade' }),
+    /** The connector object (`contact`). */
+    model: text('model').notNull(),
+    /** The provider's id (the object's key field). */
+    externalId: text('external_id').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    /** SHA-256 (base64url) of the canonical JSON of `data`. */
+    hash: text('hash').notNull(),
+    /** Position in the change feed; moves on every change. */
+    seq: bigint('seq', { mode: 'number' }).notNull().default(sql`nextval('records_seq')`),
+    lastAction: text('last_action').$type<RecordAction>().notNull(),
+    firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    /** The last full-sync run that saw it (deletion detection). */
+    lastSeenRunId: text('last_seen_run_id'),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.model, t.externalId] }), index('records_feed').on(t.connectionId, t.model, t.seq)],
+)
+
+export type ActionRunStatus = 'running' | 'succeeded' | 'failed'
+
+/** One run of a connector action; with an idempotency key, a repeat replays the stored result. */
+export const actionRuns = pgTable(
+  'action_runs',
+  {
+    id: text('id').primaryKey(),
+    environmentId: text('environment_id').notNull().references(() => environments.id, { onDelete: 'cascade' }),
+    connectionId: text('connection_id').notNull().references(() => connections.id, { onDelete: 'cascade' }),
+    action: text('action').notNull(),
+    idempotencyKey: text('idempotency_key'),
+    /** SHA-256 of the canonical JSON input: a key reused with another input is refused. */
+    inputHash: text('input_hash').notNull(),
+    status: text('status').$type<ActionRunStatus>().notNull().default('running'),
+    providerStatus: integer('provider_status'),
+    output: jsonb('output').$type<unknown>(),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    createdAt: createdAt(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('action_runs_idempotency').on(t.connectionId, t.action, t.idempotencyKey), index('action_runs_connection').on(t.connectionId, t.createdAt)],
 )

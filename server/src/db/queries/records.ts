@@ -1,0 +1,126 @@
+/**
+ * Synced records and their change feed. The hot path (a page of a sync) uses `unnest` over arrays
+ * of ids, JSON texts and hashes: one statement per page instead of one per record, and drizzle's
+ * row-by-row insert builder is bypassed (3–7× slower here).
+ *
+ * Change feed: every insert, content change or deletion takes the next value of `records_seq`. A
+ * connection's records are written by one sync job at a time (ADR 0010), so within a connection
+ * the order of `seq` is the order of commits, and a reader that resumes after the last `seq` it saw
+ * misses nothing.
+ */
+import { and, asc, eq, gt, sql } from 'drizzle-orm'
+import type { Db } from '../client'
+import { records } from '../schema/index'
+
+export type RecordRow = typeof records.$inferSelect
+
+/** A page of records to store: parallel arrays (same length), ids unique within the page. */
+export interface RecordBatch {
+  externalIds: string[]
+  /** Canonical JSON text of each record. */
+  data: string[]
+  hashes: string[]
+}
+
+export interface UpsertCounts {
+  added: number
+  updated: number
+}
+
+/**
+ * Inserts new records and rewrites changed ones (different hash, or deleted before); unchanged
+ * records are not written. A record that reappears after a deletion is `added` again.
+ * With `seenBy` (full syncs), every record of the batch is stamped with that run id, changed or not,
+ * for {@link markUnseenDeleted}.
+ */
+export async function upsertRecords(tx: Db, connectionId: string, model: string, batch: RecordBatch, seenBy: string | null): Promise<UpsertCounts> {
+  if (batch.externalIds.length === 0) return { added: 0, updated: 0 }
+  const list = rowsOf<{ last_action: string }>(
+    await tx.execute(sql`
+    insert into records as r (connection_id, model, external_id, data, hash, last_action, last_seen_run_id)
+    select ${connectionId}, ${model}, u.external_id, u.data::jsonb, u.hash, 'added', ${seenBy}
+    from unnest(${sql.param(batch.externalIds)}::text[], ${sql.param(batch.data)}::text[], ${sql.param(batch.hashes)}::text[]) as u(external_id, data, hash)
+    on conflict (connection_id, model, external_id) do update set
+      data = excluded.data,
+      hash = excluded.hash,
+      seq = nextval('records_seq'),
+      last_action = case when r.deleted_at is null then 'updated' else 'added' end,
+      updated_at = now(),
+      deleted_at = null,
+      last_seen_run_id = excluded.last_seen_run_id
+    where r.hash <> excluded.hash or r.deleted_at is not null
+    returning r.last_action`),
+  )
+  let added = 0
+  for (const row of list) if (row.last_action === 'added') added++
+  if (seenBy) {
+    await tx.execute(sql`
+      update records set last_seen_run_id = ${seenBy}
+      where connection_id = ${connectionId} and model = ${model} and external_id = any(${sql.param(batch.externalIds)}::text[])
+        and last_seen_run_id is distinct from ${seenBy}`)
+  }
+  return { added, updated: list.length - added }
+}
+
+/**
+ * Marks records deleted by id (the provider listed them as deleted, e.g. HubSpot `archived`).
+ * Records never stored, or already deleted, are left alone. @returns how many were marked.
+ */
+export async function markDeleted(tx: Db, connectionId: string, model: string, externalIds: string[]): Promise<number> {
+  if (externalIds.length === 0) return 0
+  const rows = await tx.execute(sql`
+    update records set deleted_at = now(), updated_at = now(), last_action = 'deleted', seq = nextval('records_seq')
+    where connection_id = ${connectionId} and model = ${model} and external_id = any(${sql.param(externalIds)}::text[]) and deleted_at is null
+    returning 1`)
+  return rowsOf(rows).length
+}
+
+/**
+ * One batch of deletion detection after a complete full run: of the next `limit` records by
+ * external id after `after`, those not stamped by `runId` are marked deleted.
+ * @returns how many were marked, and the last external id examined (null when none were left).
+ */
+export async function markUnseenDeleted(tx: Db, connectionId: string, model: string, runId: string, after: string, limit: number): Promise<{ deleted: number; last: string | null }> {
+  const rows = rowsOf<{ last: string | null; deleted: string | number }>(
+    await tx.execute(sql`
+      with batch as (
+        select external_id from records
+        where connection_id = ${connectionId} and model = ${model} and external_id > ${after}
+        order by external_id limit ${limit}
+      ), marked as (
+        update records r set deleted_at = now(), updated_at = now(), last_action = 'deleted', seq = nextval('records_seq')
+        from batch b
+        where r.connection_id = ${connectionId} and r.model = ${model} and r.external_id = b.external_id
+          and r.deleted_at is null and r.last_seen_run_id is distinct from ${runId}
+        returning 1
+      )
+      select (select max(external_id) from batch) as last, (select count(*) from marked) as deleted`),
+  )
+  return { deleted: Number(rows[0]?.deleted ?? 0), last: rows[0]?.last ?? null }
+}
+
+/** The newest change feed position of a connection's model (0 when it has no records). */
+export async function latestSeq(db: Db, connectionId: string, model: string): Promise<number> {
+  const rows = rowsOf<{ seq: string | number | null }>(await db.execute(sql`select max(seq) as seq from records where connection_id = ${connectionId} and model = ${model}`))
+  return Number(rows[0]?.seq ?? 0)
+}
+
+/** Records of a connection's model after feed position `afterSeq`, in feed order. */
+export function listRecordChanges(db: Db, q: { connectionId: string; model: string; afterSeq: number; limit: number; modifiedAfter?: Date | undefined }): Promise<RecordRow[]> {
+  const where = [eq(records.connectionId, q.connectionId), eq(records.model, q.model), gt(records.seq, q.afterSeq)]
+  if (q.modifiedAfter) where.push(gt(records.updatedAt, q.modifiedAfter))
+  return db.select().from(records).where(and(...where)).orderBy(asc(records.seq)).limit(q.limit)
+}
+
+/** Counts of a connection's records per model (live and deleted). */
+export async function countRecords(db: Db, connectionId: string): Promise<{ model: string; live: number; deleted: number }[]> {
+  const rows = rowsOf<{ model: string; live: string | number; deleted: string | number }>(
+    await db.execute(sql`select model, count(*) filter (where deleted_at is null) as live, count(*) filter (where deleted_at is not null) as deleted from records where connection_id = ${connectionId} group by model order by model`),
+  )
+  return rows.map((r) => ({ model: r.model, live: Number(r.live), deleted: Number(r.deleted) }))
+}
+
+/** `execute` returns `{ rows }` on PGlite and an array on postgres.js. */
+export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[]
+}

@@ -1,0 +1,273 @@
+/**
+ * The sync engine: runs one slice of a sync run (a `syncs.run` job). See docs/decisions/0010-syncs.md.
+ *
+ * A run walks the object's list pages (connectors/pagination.ts) and, after every page, stores its
+ * records and the checkpoint (the next page's URL, counters, the largest cursor value) in ONE
+ * transaction. A process killed at any moment therefore resumes from the last stored page: that
+ * page is fetched again, and records, keyed by the provider's id and compared by content hash, are
+ * neither lost nor duplicated.
+ *
+ * A slice works for at most `config.sync.sliceMs`, then queues its continuation: a long run never
+ * holds a worker for long, and a worker that dies holds its connection's job key only until the
+ * job expires. Every write of a slice is fenced by the run's `slice` token.
+ *
+ * Full runs (a `full` sync, the first run of an incremental sync, or a full resync) list
+ * everything, then mark deleted, in batches, every record the run did not see.
+ *
+ * Errors: rate limits end the slice and resume after the wait (not counted as a failure);
+ * network errors, timeouts, 5xx and malformed responses are retried up to `config.sync.maxAttempts`
+ * with growing delays; anything else (401 after refresh, 4xx, a connector that does not match the
+ * response) fails the run at once. A failed or successful run emits `sync.failed`/`sync.succeeded`.
+ */
+import { extractItems, firstPageUrl, getPath, nextPage } from '../../../connectors/pagination'
+import type { Connector } from '../../../connectors/schema'
+import type { AppContext } from '../context'
+import { inTransaction } from '../db/client'
+import { markDeleted, markUnseenDeleted, upsertRecords, type RecordBatch } from '../db/queries/records'
+import { claimRun, finishRun, requeueRun, saveProgress, updateSync, type SyncRunRow } from '../db/queries/syncs'
+import type { SyncCheckpoint } from '../db/schema/index'
+import type { Job } from '../jobs/engine'
+import { canonicalJson, contentHash } from '../lib/canonical-json'
+import { PatchbayError } from '../lib/errors'
+import type { LoadedConnection } from './credential-store'
+import { callProvider, withoutCredentials } from './provider-client'
+import { enqueueRun, syncEventPayload } from './syncs'
+import { enqueueDeliveries, recordEvent } from './webhook-outbox'
+
+export const SYNC_QUEUE = 'syncs.run'
+export const SYNC_SWEEP_QUEUE = 'syncs.sweep'
+
+/** What a `syncs.run` job carries: the run and the fencing token the slice must find. */
+export interface SyncJob {
+  runId: string
+  slice: number
+}
+
+/** Thrown when a write finds the run no longer held by this slice. */
+class FencedOff extends Error {}
+
+/** A connector sync resolved against its object: everything a page needs. */
+export interface SyncPlan {
+  model: string
+  path: string
+  params: Record<string, string>
+  pagination: NonNullable<Connector['http']['pagination']>
+  keyPath: string
+  cursorPath: string | undefined
+  updatedSinceParam: string | undefined
+  deletedWhen: Connector['syncs'][string]['deletedWhen']
+  mode: 'incremental' | 'full'
+}
+
+/**
+ * Resolves a connector's sync: its object, pagination, key and cursor paths (a field name maps to
+ * its `from` path). @throws {PatchbayError} `not_found` when the connector has no such sync.
+ */
+export function syncPlan(connector: Connector, syncName: string): SyncPlan {
+  const sync = connector.syncs[syncName]
+  const object = sync && connector.objects[sync.object]
+  if (!sync || !object) throw new PatchbayError('not_found', `Connector ${connector.id} has no sync ${JSON.stringify(syncName)}`)
+  const pathOf = (name: string) => object.fields[name]?.from ?? name
+  const keyName = Object.entries(object.fields).find(([, f]) => f.key)![0]
+  return {
+    model: sync.object,
+    path: object.path,
+    params: object.params,
+    pagination: (object.pagination ?? connector.http.pagination)!,
+    keyPath: pathOf(keyName),
+    cursorPath: sync.cursorField ? pathOf(sync.cursorField) : undefined,
+    updatedSinceParam: sync.updatedSinceParam,
+    deletedWhen: sync.deletedWhen,
+    mode: sync.mode,
+  }
+}
+
+/** One page turned into what the store needs. */
+interface PageRecords {
+  batch: RecordBatch
+  deletedIds: string[]
+  cursorMax: string | number | null
+  skipped: number
+}
+
+/** Cursor values compare as numbers when both are numbers, else as strings (ISO 8601 instants sort as text). */
+function laterCursor(a: string | number | null | undefined, b: unknown): string | number | null {
+  if (typeof b !== 'string' && typeof b !== 'number') return a ?? null
+  if (a === null || a === undefined) return b
+  if (typeof a === 'number' && typeof b === 'number') return b > a ? b : a
+  return String(b) > String(a) ? b : a
+}
+
+/**
+ * Extracts ids, canonical JSON and hashes of a page's items. Items without a string or numeric id
+ * are skipped (counted); a repeated id keeps its last occurrence; items the provider marks deleted
+ * (`deletedWhen`) go to `deletedIds`.
+ */
+export function pageRecords(plan: SyncPlan, items: readonly unknown[], cursorMax: string | number | null): PageRecords {
+  const index = new Map<string, number>()
+  const batch: RecordBatch = { externalIds: [], data: [], hashes: [] }
+  const deletedIds: string[] = []
+  let skipped = 0
+  for (const item of items) {
+    const raw = getPath(item, plan.keyPath)
+    if ((typeof raw !== 'string' || raw === '') && typeof raw !== 'number') {
+      skipped++
+      continue
+    }
+    const id = String(raw)
+    if (plan.cursorPath) cursorMax = laterCursor(cursorMax, getPath(item, plan.cursorPath))
+    if (plan.deletedWhen && getPath(item, plan.deletedWhen.path) === plan.deletedWhen.equals) {
+      deletedIds.push(id)
+      continue
+    }
+    const text = canonicalJson(item)
+    const at = index.get(id)
+    if (at !== undefined) {
+      batch.data[at] = text
+      batch.hashes[at] = contentHash(text)
+      continue
+    }
+    index.set(id, batch.externalIds.length)
+    batch.externalIds.push(id)
+    batch.data.push(text)
+    batch.hashes.push(contentHash(text))
+  }
+  return { batch, deletedIds, cursorMax, skipped }
+}
+
+/** The URL of a run's first page: the object's list, with `updatedSinceParam` for incremental runs. */
+export function firstPage(base: string, plan: SyncPlan, cursor: string | number | null, mode: 'incremental' | 'full'): URL {
+  const url = firstPageUrl(base, plan, plan.pagination)
+  if (mode === 'incremental' && plan.updatedSinceParam && cursor !== null && cursor !== undefined) url.searchParams.set(plan.updatedSinceParam, String(cursor))
+  return url
+}
+
+type Outcome = { kind: 'done' } | { kind: 'continue'; inMs: number } | { kind: 'fenced' }
+
+/** Whether an error is worth another attempt of the run. */
+function retryable(err: unknown): boolean {
+  if (!(err instanceof PatchbayError)) return !(err instanceof TypeError)
+  if (err.code === 'upstream_unreachable' || err.code === 'upstream_invalid_response') return err.extra.retryable !== false
+  if (err.code === 'upstream_error') return err.extra.retryable === true
+  return false
+}
+
+/** The `syncs.run` job handler. */
+export async function runSyncSlice(ctx: AppContext, job: Job<SyncJob>): Promise<void> {
+  const run = await claimRun(ctx.db, job.data.runId, job.data.slice)
+  if (!run) return // finished, cancelled, or another slice holds it: nothing to do
+  const tuning = ctx.config.sync
+  let outcome: Outcome
+  try {
+    outcome = await work(ctx, run, job.signal, Date.now() + tuning.sliceMs)
+  } catch (err) {
+    if (err instanceof FencedOff) return
+    if (err instanceof PatchbayError && err.code === 'upstream_rate_limited') {
+      const inMs = Number(err.extra.retryAfterMs ?? 1000)
+      if (await requeueRun(ctx.db, run.id, run.slice, { resumeInMs: inMs, attempt: false })) await enqueueRun(ctx, run, run.slice, inMs)
+      return
+    }
+    const code = err instanceof PatchbayError ? err.code : 'internal'
+    const message = err instanceof PatchbayError ? err.message : `Unexpected error: ${(err as Error).message}`
+    if (job.signal.aborted) {
+      // Deploy or expiry: resume at once elsewhere, without counting an attempt.
+      if (await requeueRun(ctx.db, run.id, run.slice, { resumeInMs: 0, attempt: false })) await enqueueRun(ctx, run, run.slice, 0)
+      return
+    }
+    const attemptsMade = run.attempts + 1
+    if (retryable(err) && attemptsMade < tuning.maxAttempts) {
+      const delays = tuning.retryDelaysMs
+      const inMs = delays[Math.min(attemptsMade - 1, delays.length - 1)]! * (0.8 + Math.random() * 0.4)
+      ctx.log.warn({ runId: run.id, connectionId: run.connectionId, sync: run.syncName, attempt: attemptsMade, code, err: message }, 'sync attempt failed; retrying')
+      if (await requeueRun(ctx.db, run.id, run.slice, { resumeInMs: inMs, attempt: true, errorCode: code, errorMessage: message })) await enqueueRun(ctx, run, run.slice, inMs)
+      return
+    }
+    ctx.log.warn({ runId: run.id, connectionId: run.connectionId, sync: run.syncName, code, err: message }, 'sync run failed')
+    await completeRun(ctx, run, { status: 'failed', errorCode: code, errorMessage: message, attempts: attemptsMade })
+    return
+  }
+  if (outcome.kind === 'continue') {
+    if (await requeueRun(ctx.db, run.id, run.slice, { resumeInMs: outcome.inMs, attempt: false })) await enqueueRun(ctx, run, run.slice, outcome.inMs)
+  }
+}
+
+/** Works on a held run until it is done, the slice's deadline passes, or the job is aborted. */
+async function work(ctx: AppContext, run: SyncRunRow, signal: AbortSignal, deadline: number): Promise<Outcome> {
+  let loaded: LoadedConnection = await ctx.credentials.get(run.environmentId, run.connectionId)
+  const status = loaded.connection.status
+  if (status === 'needs_reauth') throw new PatchbayError('reauth_required', 'The connection needs to be authorized again by its end user')
+  if (status !== 'active') throw new PatchbayError('connection_not_active', `The connection is ${status}`)
+  const plan = syncPlan(loaded.integration.connector, run.syncName)
+  let cp: SyncCheckpoint = run.checkpoint
+  const tuning = ctx.config.sync
+
+  while (cp.phase === 'fetch' && cp.nextUrl) {
+    if (Date.now() >= deadline || signal.aborted) return { kind: 'continue', inMs: 0 }
+    const url = new URL(cp.nextUrl)
+    const call = await callProvider(ctx, loaded, { method: 'GET', url, idempotent: true, signal, maxWaitMs: Math.max(0, Math.min(tuning.rateLimitMaxWaitMs, deadline - Date.now())) })
+    loaded = call.loaded
+    const { status: httpStatus, body, headers, malformed } = call.response
+    if (httpStatus < 200 || httpStatus >= 300) {
+      throw new PatchbayError('upstream_error', `The provider answered HTTP ${httpStatus} for ${url.pathname}: ${excerpt(body)}`, { providerStatus: httpStatus, retryable: httpStatus >= 500 || httpStatus === 408 })
+    }
+    if (malformed) throw new PatchbayError('upstream_invalid_response', `The provider's response for ${url.pathname} is not valid JSON`)
+    let items: unknown[]
+    try {
+      items = extractItems(body, plan.pagination.itemsPath)
+    } catch (err) {
+      throw new PatchbayError('upstream_invalid_response', `The provider's response for ${url.pathname} does not match the connector: ${(err as Error).message}`, { retryable: false })
+    }
+    const next = nextPage(plan.pagination, { url, body, headers, items })
+    const page = pageRecords(plan, items, cp.cursorMax ?? null)
+    if (page.skipped) ctx.log.warn({ runId: run.id, skipped: page.skipped }, 'items without an id were skipped')
+    const nextCp: SyncCheckpoint = {
+      phase: next ? 'fetch' : run.mode === 'full' ? 'delete' : 'done',
+      nextUrl: next ? withoutCredentials(loaded, next).href : null,
+      cursorMax: page.cursorMax,
+      ...(next || run.mode !== 'full' ? {} : { deleteAfter: '' }),
+    }
+    await inTransaction(ctx.db, async (tx) => {
+      const counts = await upsertRecords(tx, run.connectionId, plan.model, page.batch, run.mode === 'full' ? run.id : null)
+      const deleted = await markDeleted(tx, run.connectionId, plan.model, page.deletedIds)
+      if (!(await saveProgress(tx, run.id, run.slice, { checkpoint: nextCp, pages: 1, added: counts.added, updated: counts.updated, deleted }))) throw new FencedOff()
+    })
+    cp = nextCp
+  }
+
+  while (cp.phase === 'delete') {
+    if (Date.now() >= deadline || signal.aborted) return { kind: 'continue', inMs: 0 }
+    const after = cp.deleteAfter ?? ''
+    await inTransaction(ctx.db, async (tx) => {
+      const batch = await markUnseenDeleted(tx, run.connectionId, plan.model, run.id, after, tuning.deleteBatchSize)
+      const nextCp: SyncCheckpoint = batch.last === null ? { ...cp, phase: 'done', deleteAfter: after } : { ...cp, deleteAfter: batch.last }
+      if (!(await saveProgress(tx, run.id, run.slice, { checkpoint: nextCp, deleted: batch.deleted }))) throw new FencedOff()
+      cp = nextCp
+    })
+  }
+
+  await completeRun(ctx, run, { status: 'succeeded', cursor: laterCursor(run.cursorBefore, cp.cursorMax) })
+  return { kind: 'done' }
+}
+
+/**
+ * Finishes a run (fenced), updates its sync and records the `sync.succeeded`/`sync.failed` event, in
+ * one transaction; then queues the webhook deliveries.
+ */
+async function completeRun(ctx: AppContext, run: SyncRunRow, outcome: { status: 'succeeded' | 'failed'; errorCode?: string; errorMessage?: string; attempts?: number; cursor?: string | number | null }): Promise<void> {
+  const deliveries = await inTransaction(ctx.db, async (tx) => {
+    const done = await finishRun(tx, run.id, run.slice, { status: outcome.status, errorCode: outcome.errorCode ?? null, errorMessage: outcome.errorMessage ?? null, ...(outcome.attempts ? { attempts: outcome.attempts } : {}) })
+    if (!done) throw new FencedOff()
+    if (outcome.status === 'succeeded') await updateSync(tx, run.syncId, { cursor: outcome.cursor ?? null, lastSucceededAt: new Date() })
+    return recordEvent(tx, { environmentId: run.environmentId, type: outcome.status === 'succeeded' ? 'sync.succeeded' : 'sync.failed', payload: await syncEventPayload(tx, done) })
+  }).catch((err) => {
+    if (err instanceof FencedOff) return []
+    throw err
+  })
+  await enqueueDeliveries(ctx, deliveries)
+}
+
+/** A short, single-line excerpt of a provider body for an error message (never headers). */
+function excerpt(body: unknown): string {
+  const text = typeof body === 'string' ? body : JSON.stringify(body)
+  return (text ?? '').replace(/\s+/g, ' ').slice(0, 300)
+}

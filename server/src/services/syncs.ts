@@ -1,0 +1,245 @@
+/**
+ * Syncs of connections: created with the connection, scheduled, triggered, paused and resumed;
+ * their runs listed. The work itself is services/sync-engine.ts. See docs/decisions/0010-syncs.md.
+ */
+import type { Connector } from '../../../connectors/schema'
+import type { AppContext } from '../context'
+import type { Db } from '../db/client'
+import { findConnection } from '../db/queries/connections'
+import { latestSeq } from '../db/queries/records'
+import * as q from '../db/queries/syncs'
+import type { IntegrationSyncSettings, SyncRunStatus, SyncRunTrigger } from '../db/schema/index'
+import { notFound, PatchbayError } from '../lib/errors'
+import { newId } from '../lib/ids'
+import { connectionOut } from './connection-view'
+import type { LoadedConnection } from './credential-store'
+import { connectionBaseUrl } from './provider-client'
+import { encodeFeedCursor } from './records'
+import { firstPage, SYNC_QUEUE, syncPlan, type SyncJob } from './sync-engine'
+
+export type SyncRow = q.SyncRow
+export type SyncRunRow = q.SyncRunRow
+
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+/** Shortest schedule (the sweep runs every minute) and longest, ms. */
+export const MIN_FREQUENCY_MS = 60_000
+export const MAX_FREQUENCY_MS = 30 * 86_400_000
+
+/**
+ * Parses a frequency such as `15m`, `1h`, `1d` (units s, m, h, d).
+ * @returns milliseconds. @throws {PatchbayError} `invalid_request` when malformed or outside 1 min … 30 d.
+ */
+export function parseFrequency(value: string, path = 'frequency'): number {
+  const m = /^(\d{1,6})(s|m|h|d)$/.exec(value)
+  const ms = m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : NaN
+  if (!(ms >= MIN_FREQUENCY_MS && ms <= MAX_FREQUENCY_MS)) {
+    throw new PatchbayError('invalid_request', `Invalid frequency ${JSON.stringify(value)}`, { errors: [{ path, message: 'a number and a unit (s, m, h, d) between 1m and 30d, e.g. 15m, 1h, 1d' }] })
+  }
+  return ms
+}
+
+/** The frequency in effect: the connection's own, else the integration's default, else the connector's. */
+export function effectiveFrequency(sync: Pick<SyncRow, 'name' | 'frequency'>, settings: IntegrationSyncSettings, connector: Connector): string {
+  return sync.frequency ?? settings.syncs?.[sync.name]?.frequency ?? connector.syncs[sync.name]?.defaultFrequency ?? '1h'
+}
+
+const after = (ms: number) => new Date(Date.now() + ms)
+
+/**
+ * Creates a connection's syncs (one per connector sync) inside the caller's transaction; syncs
+ * the integration disables start paused. Existing syncs are left alone.
+ */
+export async function createSyncs(tx: Db, input: { environmentId: string; connectionId: string; connector: Connector; settings: IntegrationSyncSettings }): Promise<void> {
+  const rows = Object.keys(input.connector.syncs).map((name) => {
+    const enabled = input.settings.syncs?.[name]?.enabled !== false
+    const frequencyMs = parseFrequency(effectiveFrequency({ name, frequency: null }, input.settings, input.connector))
+    return { id: newId('sync'), environmentId: input.environmentId, connectionId: input.connectionId, name, status: enabled ? ('enabled' as const) : ('paused' as const), nextRunAt: enabled ? after(frequencyMs) : null }
+  })
+  await q.insertSyncs(tx, rows)
+}
+
+/**
+ * Queues a `syncs.run` job for a run's next slice, keyed by the connection (one at a time).
+ * Never throws: a lost job is found again by the sweep (stale runs).
+ */
+export async function enqueueRun(ctx: AppContext, run: Pick<SyncRunRow, 'id' | 'connectionId'>, slice: number, inMs = 0): Promise<void> {
+  try {
+    await ctx.jobs.send<SyncJob>(SYNC_QUEUE, { runId: run.id, slice }, { singletonKey: run.connectionId, ...(inMs > 0 ? { startAfter: inMs / 1000 } : {}) })
+  } catch (err) {
+    ctx.log.warn({ runId: run.id, err: (err as Error).message }, 'sync job not queued; the sweep will pick it up')
+  }
+}
+
+/**
+ * Creates a queued run of a sync (or returns its unfinished one) and queues it.
+ * A run is `full` for a full sync, for an incremental sync that has no cursor yet, and when `fullResync`.
+ */
+export async function startRun(ctx: AppContext, loaded: LoadedConnection, sync: SyncRow, trigger: SyncRunTrigger, opts: { fullResync?: boolean } = {}): Promise<{ run: SyncRunRow; created: boolean }> {
+  const plan = syncPlan(loaded.integration.connector, sync.name)
+  const mode = opts.fullResync || plan.mode === 'full' || sync.cursor === null ? 'full' : 'incremental'
+  const url = firstPage(connectionBaseUrl(loaded), plan, sync.cursor, mode)
+  const result = await q.insertRunOrGetActive(ctx.db, {
+    id: newId('run'),
+    environmentId: sync.environmentId,
+    syncId: sync.id,
+    connectionId: sync.connectionId,
+    syncName: sync.name,
+    model: plan.model,
+    trigger,
+    mode,
+    checkpoint: { phase: 'fetch', nextUrl: url.href, cursorMax: null },
+    cursorBefore: sync.cursor,
+    feedSeqBefore: await latestSeq(ctx.db, sync.connectionId, plan.model),
+  })
+  if (result.created) {
+    await q.updateSync(ctx.db, sync.id, { lastRunId: result.run.id })
+    await enqueueRun(ctx, result.run, 0)
+  }
+  return result
+}
+
+/** Starts the first run of every enabled sync of a new connection (the initial sync), unless the integration turned it off. */
+export async function startInitialSyncs(ctx: AppContext, environmentId: string, connectionId: string): Promise<void> {
+  const loaded = await ctx.credentials.get(environmentId, connectionId)
+  if (loaded.integration.row.syncSettings.autoStart === false) return
+  for (const sync of await q.listSyncsOfConnection(ctx.db, connectionId)) {
+    if (sync.status === 'enabled' && !sync.lastRunId) await startRun(ctx, loaded, sync, 'initial')
+  }
+}
+
+async function loadSync(ctx: AppContext, environmentId: string, connectionId: string, name: string): Promise<{ loaded: LoadedConnection; sync: SyncRow }> {
+  const loaded = await ctx.credentials.get(environmentId, connectionId)
+  const sync = await q.findSync(ctx.db, connectionId, name)
+  if (!sync) throw notFound('Sync', name)
+  return { loaded, sync }
+}
+
+/**
+ * Runs a sync now (the vendor's "sync now"). Returns the unfinished run instead when there is one.
+ * @throws {PatchbayError} `not_found`; `connection_not_active`/`reauth_required` when the connection cannot sync.
+ */
+export async function triggerSync(ctx: AppContext, environmentId: string, connectionId: string, name: string, opts: { fullResync?: boolean } = {}): Promise<{ run: SyncRunRow; created: boolean }> {
+  const { loaded, sync } = await loadSync(ctx, environmentId, connectionId, name)
+  const status = loaded.connection.status
+  if (status === 'needs_reauth') throw new PatchbayError('reauth_required', 'The connection needs to be authorized again by its end user')
+  if (status !== 'active') throw new PatchbayError('connection_not_active', `The connection is ${status}`)
+  return startRun(ctx, loaded, sync, 'manual', opts)
+}
+
+/** Pauses a sync: no scheduled runs, and its unfinished run is cancelled (a running slice stops at its next write). */
+export async function pauseSync(ctx: AppContext, environmentId: string, connectionId: string, name: string): Promise<SyncRow> {
+  const { sync } = await loadSync(ctx, environmentId, connectionId, name)
+  await q.cancelActiveRuns(ctx.db, sync.id)
+  return (await q.updateSync(ctx.db, sync.id, { status: 'paused', nextRunAt: null }))!
+}
+
+/** Resumes a paused sync: the next scheduled run starts within a minute. */
+export async function resumeSync(ctx: AppContext, environmentId: string, connectionId: string, name: string): Promise<SyncRow> {
+  const { sync } = await loadSync(ctx, environmentId, connectionId, name)
+  return (await q.updateSync(ctx.db, sync.id, { status: 'enabled', nextRunAt: new Date() }))!
+}
+
+/**
+ * Changes a sync's frequency (null: back to the default). An end user (`bounds` given) may only
+ * choose within the integration's `endUserFrequency` bounds.
+ * @throws {PatchbayError} `invalid_request` (malformed, out of range); `forbidden` when end users may not change it or it is out of their bounds.
+ */
+export async function setSyncFrequency(ctx: AppContext, environmentId: string, connectionId: string, name: string, frequency: string | null, asEndUser = false): Promise<SyncRow> {
+  const { loaded, sync } = await loadSync(ctx, environmentId, connectionId, name)
+  const settings = loaded.integration.row.syncSettings
+  const ms = parseFrequency(frequency ?? effectiveFrequency({ name, frequency: null }, settings, loaded.integration.connector))
+  if (asEndUser) {
+    const bounds = settings.endUserFrequency
+    if (!bounds) throw new PatchbayError('forbidden', 'This integration does not let end users change how often it syncs')
+    if (ms < parseFrequency(bounds.min) || ms > parseFrequency(bounds.max)) throw new PatchbayError('forbidden', `Choose a frequency between ${bounds.min} and ${bounds.max}`)
+  }
+  return (await q.updateSync(ctx.db, sync.id, { frequency, ...(sync.status === 'enabled' ? { nextRunAt: after(ms) } : {}) }))!
+}
+
+/** A connection's syncs. @throws {PatchbayError} `not_found` when the connection is not in the environment. */
+export async function listSyncs(ctx: AppContext, environmentId: string, connectionId: string): Promise<{ loaded: LoadedConnection; syncs: SyncRow[] }> {
+  const loaded = await ctx.credentials.get(environmentId, connectionId)
+  return { loaded, syncs: await q.listSyncsOfConnection(ctx.db, connectionId) }
+}
+
+/** One run of the environment. @throws {PatchbayError} `not_found`. */
+export async function getRun(ctx: AppContext, environmentId: string, id: string): Promise<SyncRunRow> {
+  const run = await q.findRunInEnvironment(ctx.db, environmentId, id)
+  if (!run) throw notFound('Sync run', id)
+  return run
+}
+
+/** Runs, newest first, with an opaque cursor for the next page. */
+export async function listRuns(ctx: AppContext, environmentId: string, input: { connectionId?: string | undefined; sync?: string | undefined; status?: SyncRunStatus | undefined; cursor?: string | undefined; limit?: number | undefined }): Promise<{ data: SyncRunRow[]; nextCursor: string | null }> {
+  const limit = input.limit ?? 50
+  let before: { createdAt: Date; id: string } | undefined
+  if (input.cursor) {
+    const [t, id] = Buffer.from(input.cursor, 'base64url').toString('utf8').split('|')
+    if (!t || !id || Number.isNaN(Date.parse(t))) throw new PatchbayError('invalid_request', 'The cursor is not valid', { errors: [{ path: 'cursor', message: 'use nextCursor from the previous page' }] })
+    before = { createdAt: new Date(t), id }
+  }
+  const rows = await q.listRuns(ctx.db, { environmentId, connectionId: input.connectionId, syncName: input.sync, status: input.status, before, limit: limit + 1 })
+  const data = rows.slice(0, limit)
+  const last = data.at(-1)
+  return { data, nextCursor: rows.length > limit && last ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString('base64url') : null }
+}
+
+/**
+ * The payload of `sync.succeeded`/`sync.failed`: the run's counts and where to read its changes
+ * (`changes.cursor` for `GET /v1/records`).
+ */
+export async function syncEventPayload(tx: Db, run: SyncRunRow): Promise<Record<string, unknown>> {
+  const connection = await findConnection(tx, run.environmentId, run.connectionId)
+  return {
+    connection: connection ? connectionOut(connection) : { id: run.connectionId },
+    run: runOut(run),
+    changes: { model: run.model, cursor: encodeFeedCursor(run.feedSeqBefore ?? 0), added: run.added, updated: run.updated, deleted: run.deleted },
+  }
+}
+
+/** The public view of a run (dates as ISO 8601). */
+export function runOut(r: SyncRunRow) {
+  return {
+    id: r.id,
+    connectionId: r.connectionId,
+    sync: r.syncName,
+    model: r.model,
+    status: r.status,
+    trigger: r.trigger,
+    mode: r.mode,
+    attempts: r.attempts,
+    pages: r.pages,
+    added: r.added,
+    updated: r.updated,
+    deleted: r.deleted,
+    error: r.errorCode ? { code: r.errorCode, message: r.errorMessage ?? '' } : null,
+    changesCursor: encodeFeedCursor(r.feedSeqBefore ?? 0),
+    createdAt: r.createdAt.toISOString(),
+    startedAt: r.startedAt?.toISOString() ?? null,
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+  }
+}
+
+/**
+ * The sweep (every minute): starts the runs of syncs whose schedule has come, and re-queues runs
+ * that have been silent for longer than `config.sync.staleAfterMs` (their worker died or their job
+ * was lost: the stuck-run detection).
+ * @returns how many runs were started and re-queued.
+ */
+export async function sweepSyncs(ctx: AppContext): Promise<{ scheduled: number; requeued: number }> {
+  let scheduled = 0
+  for (const sync of await q.takeDueSyncs(ctx.db, 500)) {
+    try {
+      const loaded = await ctx.credentials.get(sync.environmentId, sync.connectionId)
+      const ms = parseFrequency(effectiveFrequency(sync, loaded.integration.row.syncSettings, loaded.integration.connector))
+      await q.updateSync(ctx.db, sync.id, { nextRunAt: after(ms) })
+      if ((await startRun(ctx, loaded, sync, 'schedule')).created) scheduled++
+    } catch (err) {
+      ctx.log.warn({ syncId: sync.id, err: (err as Error).message }, 'scheduled sync not started')
+    }
+  }
+  const stale = await q.takeStaleRuns(ctx.db, ctx.config.sync.staleAfterMs, 500)
+  for (const run of stale) await enqueueRun(ctx, run, run.slice)
+  if (scheduled || stale.length) ctx.log.info({ scheduled, requeued: stale.length }, 'sync sweep')
+  return { scheduled, requeued: stale.length }
+}
