@@ -9,6 +9,9 @@
  * - auth: `Authorization: Bearer <access token>` (RFC 6750 §2.1) or `X-Api-Key: <key>`;
  * - lists: `GET /contacts|/companies?limit=1..100&cursor=…&updated_since=<ISO 8601>` →
  *   `{ data: [...], next_cursor: string | null }` (keyset pagination by id);
+ * - deleted contacts: with `include_deleted=true` the contacts list also holds tombstones
+ *   `{ id, deleted: true, deleted_at, updated_at }` (`updated_at` = deletion time) in id order,
+ *   filtered by `updated_since` like live contacts; without it they are absent;
  * - every authenticated response: `X-RateLimit-Limit/Remaining/Reset` (reset in Unix epoch seconds);
  *   over budget, 429 with `Retry-After`;
  * - `GET /me` → `{ id, name, email, account }`; `POST /contacts` (JSON, `email` required) → 201.
@@ -47,6 +50,8 @@ export const demoCrmObjects = {
   contact: {
     description: 'People in the Demo CRM.',
     path: '/contacts',
+    // Lists deleted contacts as tombstones too, so incremental syncs see deletions (`deletedWhen`).
+    params: { include_deleted: 'true' },
     fields: {
       id: { type: 'string', key: true, description: 'ct_0001, ct_0002, …' },
       first_name: { type: 'string' },
@@ -56,7 +61,8 @@ export const demoCrmObjects = {
       lifecycle_stage: { type: 'enum', enumValues: LIFECYCLE_STAGES },
       phone: { type: 'string' },
       created_at: { type: 'datetime' },
-      updated_at: { type: 'datetime' },
+      updated_at: { type: 'datetime', description: 'Last change; on a deleted contact, the deletion time' },
+      deleted_at: { type: 'datetime', description: 'Only on deleted contacts (tombstones)' },
     },
   },
   company: {
@@ -73,9 +79,19 @@ export const demoCrmObjects = {
   },
 } satisfies ConnectorInput['objects']
 
-/** Both lists take `updated_since` (ISO 8601), so both sync incrementally on `updated_at`. */
+/**
+ * Both lists take `updated_since` (ISO 8601), so both sync incrementally on `updated_at`. A deleted
+ * contact comes back as a tombstone `{ deleted: true }` (companies are never deleted).
+ */
 export const demoCrmSyncs = {
-  contacts: { object: 'contact', mode: 'incremental', cursorField: 'updated_at', updatedSinceParam: 'updated_since', defaultFrequency: '15m' },
+  contacts: {
+    object: 'contact',
+    mode: 'incremental',
+    cursorField: 'updated_at',
+    updatedSinceParam: 'updated_since',
+    defaultFrequency: '15m',
+    deletedWhen: { path: 'deleted', equals: true },
+  },
   companies: { object: 'company', mode: 'incremental', cursorField: 'updated_at', updatedSinceParam: 'updated_since', defaultFrequency: '1h' },
 } satisfies ConnectorInput['syncs']
 

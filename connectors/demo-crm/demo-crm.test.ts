@@ -42,7 +42,10 @@ describe('demo-crm connector', () => {
   describe('pagination (next_cursor → cursor, limit ≤ 100)', () => {
     it('walks { data, next_cursor } pages to the end', () => {
       const { urls, items } = walk(demoCrm, 'contact', (url) => (url.searchParams.get('cursor') === 'Y3RfMDAwMg' ? page2 : page1))
-      expect(urls.map((u) => u.href)).toEqual(['http://127.0.0.1:4010/api/v1/contacts?limit=100', 'http://127.0.0.1:4010/api/v1/contacts?limit=100&cursor=Y3RfMDAwMg'])
+      expect(urls.map((u) => u.href)).toEqual([
+        'http://127.0.0.1:4010/api/v1/contacts?include_deleted=true&limit=100',
+        'http://127.0.0.1:4010/api/v1/contacts?include_deleted=true&limit=100&cursor=Y3RfMDAwMg',
+      ])
       expect(items.map((c) => (c as { id: string }).id)).toEqual(['ct_0001', 'ct_0002', 'ct_0003'])
     })
 
@@ -64,6 +67,15 @@ describe('demo-crm connector', () => {
 
     it('syncs both objects incrementally on updated_at via updated_since', () => {
       for (const sync of Object.values(demoCrm.syncs)) expect(sync).toMatchObject({ mode: 'incremental', cursorField: 'updated_at', updatedSinceParam: 'updated_since' })
+    })
+
+    it('lists contact tombstones (include_deleted=true) and knows them by deleted: true', () => {
+      expect(demoCrm.objects.contact!.params).toEqual({ include_deleted: 'true' })
+      expect(demoCrm.syncs.contacts!.deletedWhen).toEqual({ path: 'deleted', equals: true })
+      expect(demoCrm.objects.company!.params).toEqual({})
+      expect(demoCrm.syncs.companies!.deletedWhen).toBeUndefined()
+      const tombstone = { id: 'ct_0002', deleted: true, deleted_at: '2025-06-01T10:00:00.000Z', updated_at: '2025-06-01T10:00:00.000Z' }
+      expect(toRecord(demoCrm, 'contact', tombstone)).toMatchObject({ id: 'ct_0002', deleted_at: tombstone.deleted_at, updated_at: tombstone.updated_at, email: undefined })
     })
   })
 
@@ -98,15 +110,19 @@ describe('demo-crm connector', () => {
       expect(new URL(demo.apiBaseUrl).pathname).toBe(new URL(demoCrm.http.baseUrl).pathname)
     })
 
-    it('pages through every contact with a bearer token, with the documented rate-limit headers', async () => {
-      // Client credentials (RFC 6749 §4.4) stand in for a user token: same API, same scopes.
+    // Client credentials (RFC 6749 §4.4) stand in for a user token: same API, same scopes.
+    async function token(scope: string): Promise<string> {
       const res = await fetch(demo.tokenUrl, {
         method: 'POST',
         headers: { authorization: `Basic ${Buffer.from('worker:w0rker').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'contacts.read companies.read' }),
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
       })
       expect(res.status).toBe(200)
-      const { access_token } = (await res.json()) as { access_token: string }
+      return ((await res.json()) as { access_token: string }).access_token
+    }
+
+    it('pages through every contact with a bearer token, with the documented rate-limit headers', async () => {
+      const access_token = await token('contacts.read companies.read')
       const { urls, items, lastHeaders } = await fetchAll(demoCrm, 'contact', { baseUrl: demo.apiBaseUrl, headers: { Authorization: `Bearer ${access_token}` } })
       expect(urls).toHaveLength(2)
       expect(items).toHaveLength(120)
@@ -114,7 +130,20 @@ describe('demo-crm connector', () => {
       for (const header of ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset']) expect(lastHeaders.get(header), header).toMatch(/^\d+$/)
       expect(Number(lastHeaders.get('X-RateLimit-Reset'))).toBeGreaterThan(Date.now() / 1000 - 1)
       const record = toRecord(demoCrm, 'contact', items[0])
-      expect(Object.keys(record).sort()).toEqual(Object.keys(items[0] as object).sort())
+      // Every field of a live contact is mapped; `deleted_at` is only on tombstones.
+      expect(Object.keys(items[0] as object).sort()).toEqual(Object.keys(record).filter((k) => k !== 'deleted_at').sort())
+      expect(record.deleted_at).toBeUndefined()
+    })
+
+    it('an incremental run after a DELETE gets the tombstone, which deletedWhen recognises', async () => {
+      const access_token = await token('contacts.read contacts.write')
+      const since = new Date().toISOString()
+      expect((await fetch(`${demo.apiBaseUrl}/contacts/ct_0007`, { method: 'DELETE', headers: { authorization: `Bearer ${access_token}` } })).status).toBe(204)
+      const sync = demoCrm.syncs.contacts!
+      const { items } = await fetchAll(demoCrm, 'contact', { baseUrl: demo.apiBaseUrl, headers: { Authorization: `Bearer ${access_token}` }, extraParams: { [sync.updatedSinceParam!]: since } })
+      expect(items).toEqual([{ id: 'ct_0007', deleted: true, deleted_at: expect.any(String), updated_at: expect.any(String) }])
+      expect((items[0] as Record<string, unknown>)[sync.deletedWhen!.path]).toBe(sync.deletedWhen!.equals)
+      expect(toRecord(demoCrm, 'contact', items[0])).toMatchObject({ id: 'ct_0007', deleted_at: (items[0] as { updated_at: string }).updated_at })
     })
   })
 })

@@ -44,7 +44,9 @@ export async function startDemo(ctx: AppContext): Promise<Demo> {
   const options = {
     clients: [{ clientId: DEMO_CLIENT_ID, clientSecret, name: 'Acme CRM (via Patchbay)', redirectUris: [redirectUri(ctx)], grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'] as const }].map((c) => ({ ...c, grantTypes: [...c.grantTypes] })),
     apiKeys: [providerApiKey],
-    contactsPerAccount: 250,
+    contactsPerAccount: 2500,
+    // The data changes while you watch: every 20 s some contacts change, one is deleted, one is added.
+    churn: { intervalMs: 20_000, updates: 5, deletes: 1, creates: 1 },
   }
   const provider = await startDemoProvider({ ...options, port: ctx.config.demoProviderPort }).catch(async (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EADDRINUSE') throw err

@@ -1,6 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { ContactCreate, ContactPatch, fieldErrors } from './api-schemas.ts'
-import { type AccountData, type CrmStore, decodeCursor } from './crm-store.ts'
+import { type AccountData, type CrmStore, decodeCursor, type ListOptions } from './crm-store.ts'
 import { BodyTooLargeError, readBody, sendJson } from './http-util.ts'
 import type { FixedWindowLimiter } from './rate-limit.ts'
 import type { Principal, TokenVerifier } from './token-auth.ts'
@@ -44,7 +44,20 @@ const MAX_LIMIT = 100
  * Auth is a bearer access token (RFC 6750 §2.1) or `X-Api-Key`. Failures follow RFC 6750 §3.1: 401
  * `invalid_token` with `WWW-Authenticate: Bearer error="invalid_token"`, 403 `insufficient_scope`.
  * Every authenticated response carries `X-RateLimit-Limit/Remaining/Reset`; over budget is 429 with
- * `Retry-After` (RFC 6585 §4). Lists use keyset pagination: `{ data, next_cursor }`.
+ * `Retry-After` (RFC 6585 §4).
+ *
+ * Lists (`GET /contacts`, `GET /companies`) use keyset pagination by id: `?limit=1..100` (default 50)
+ * and `&cursor=<next_cursor>` give `{ data, next_cursor }`, `next_cursor: null` on the last page.
+ * `&updated_since=<ISO 8601>` keeps records with `updated_at` at or after that instant.
+ *
+ * Deleting a contact (`DELETE /contacts/{id}`, or the provider's churn) leaves a tombstone
+ * `{ id, deleted: true, deleted_at, updated_at }` with `updated_at` = `deleted_at` = the deletion
+ * time. `GET /contacts?include_deleted=true` lists tombstones too, in their place in the id order and
+ * under the same `updated_since` filter, so an incremental sync sees deletions as changes. It is the
+ * idea of HubSpot's `archived=true`, except that live records stay in the list
+ * (https://developers.hubspot.com/docs/api-reference/crm-contacts-v3/guide). Without it (or
+ * with `include_deleted=false`) lists never show deleted contacts, and `GET /contacts/{id}` of a
+ * deleted one, like `PATCH` and `DELETE`, is 404. Companies are never deleted.
  *
  * @param path the request path with the `/api/v1` prefix removed (`/me`, `/contacts/ct_0001`).
  */
@@ -218,12 +231,12 @@ function allow(method: string, methods: string[]): void {
   }
 }
 
-function listOptions(url: URL): { limit: number; after?: string; updatedSince?: string } {
+function listOptions(url: URL): ListOptions {
   const q = url.searchParams
   const rawLimit = q.get('limit')
   const limit = rawLimit === null || rawLimit === '' ? DEFAULT_LIMIT : Number(rawLimit)
   if (!Number.isInteger(limit) || limit < 1) throw new ApiError(400, 'invalid_request', 'limit must be a positive integer')
-  const options: { limit: number; after?: string; updatedSince?: string } = { limit: Math.min(limit, MAX_LIMIT) }
+  const options: ListOptions = { limit: Math.min(limit, MAX_LIMIT) }
   const cursor = q.get('cursor')
   if (cursor) {
     const after = decodeCursor(cursor)
@@ -235,6 +248,11 @@ function listOptions(url: URL): { limit: number; after?: string; updatedSince?: 
     const ms = Date.parse(since)
     if (Number.isNaN(ms)) throw new ApiError(400, 'invalid_request', 'updated_since must be an ISO 8601 date-time')
     options.updatedSince = new Date(ms).toISOString()
+  }
+  const includeDeleted = q.get('include_deleted')
+  if (includeDeleted !== null && includeDeleted !== '') {
+    if (includeDeleted !== 'true' && includeDeleted !== 'false') throw new ApiError(400, 'invalid_request', 'include_deleted must be true or false')
+    options.includeDeleted = includeDeleted === 'true'
   }
   return options
 }

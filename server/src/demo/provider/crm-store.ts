@@ -6,12 +6,25 @@ export interface Page<T> {
   next_cursor: string | null
 }
 
+/**
+ * What a deleted record leaves behind, listed only on request (`include_deleted=true`). `updated_at`
+ * is the deletion time, so an `updated_since` filter finds the deletion like any other change.
+ */
+export interface Tombstone {
+  id: string
+  deleted: true
+  deleted_at: string
+  updated_at: string
+}
+
 /** Options of {@link Collection.list}. `after` is the decoded cursor (the last id already seen). */
 export interface ListOptions {
   limit: number
   after?: string
   /** ISO 8601 instant (normalised by `toISOString`); keeps records with `updated_at >= updatedSince`. */
   updatedSince?: string
+  /** Lists the tombstones of deleted records too, in their place in the id order. */
+  includeDeleted?: boolean
 }
 
 /** Opaque cursor for keyset pagination: base64url of the last id returned. */
@@ -23,13 +36,20 @@ export function decodeCursor(cursor: string): string | undefined {
   return Number.isInteger(parseSeq(id)) ? id : undefined
 }
 
+const isTombstone = (entry: { id: string }): entry is Tombstone => (entry as Partial<Tombstone>).deleted === true
+
 /**
  * Records of one type for one account, kept sorted by id sequence so keyset pagination is a binary
- * search plus a slice. New records get the next sequence number, so the order never changes.
+ * search plus a scan. New records get the next sequence number, so the order never changes; a
+ * deleted record is replaced in place by its {@link Tombstone}, so deletions keep the order too.
+ *
+ * A page scans from the cursor until it has `limit` matches and has seen whether one more exists:
+ * a whole walk over the list reads each entry about once, whatever `updatedSince` keeps.
  */
 export class Collection<T extends { id: string; updated_at: string }> {
-  readonly #items: T[]
-  readonly #byId = new Map<string, T>()
+  /** Live records and tombstones, ascending by id sequence. */
+  readonly #entries: (T | Tombstone)[]
+  readonly #live = new Map<string, T>()
   #nextSeq: number
 
   constructor(
@@ -37,66 +57,86 @@ export class Collection<T extends { id: string; updated_at: string }> {
     private readonly width: number,
     seeded: T[],
   ) {
-    this.#items = seeded
-    for (const item of seeded) this.#byId.set(item.id, item)
+    this.#entries = seeded
+    for (const item of seeded) this.#live.set(item.id, item)
     this.#nextSeq = seeded.length + 1
   }
 
+  /** Number of live records. */
   get size(): number {
-    return this.#items.length
+    return this.#live.size
   }
 
+  /** Number of tombstones. */
+  get deletedCount(): number {
+    return this.#entries.length - this.#live.size
+  }
+
+  /** The id the next {@link insert} gives. */
+  get nextId(): string {
+    return formatId(this.prefix, this.#nextSeq, this.width)
+  }
+
+  /** A live record; `undefined` once deleted. */
   get(id: string): T | undefined {
-    return this.#byId.get(id)
+    return this.#live.get(id)
   }
 
-  list({ limit, after, updatedSince }: ListOptions): Page<T> {
+  /** The live records, in id order. */
+  values(): T[] {
+    return this.#entries.filter((entry): entry is T => !isTombstone(entry))
+  }
+
+  list(options: ListOptions & { includeDeleted: true }): Page<T | Tombstone>
+  list(options: ListOptions & { includeDeleted?: false }): Page<T>
+  list(options: ListOptions): Page<T | Tombstone>
+  list({ limit, after, updatedSince, includeDeleted = false }: ListOptions): Page<T | Tombstone> {
+    const entries = this.#entries
+    const keep = (entry: T | Tombstone) =>
+      (includeDeleted || !isTombstone(entry)) && (updatedSince === undefined || entry.updated_at >= updatedSince)
     let i = after === undefined ? 0 : this.#firstAfter(parseSeq(after))
-    const data: T[] = []
-    for (; i < this.#items.length && data.length < limit; i++) {
-      const item = this.#items[i] as T
-      if (updatedSince === undefined || item.updated_at >= updatedSince) data.push(item)
+    const data: (T | Tombstone)[] = []
+    for (; i < entries.length && data.length < limit; i++) {
+      const entry = entries[i] as T | Tombstone
+      if (keep(entry)) data.push(entry)
     }
-    let more = false
-    for (; i < this.#items.length; i++) {
-      const item = this.#items[i] as T
-      if (updatedSince === undefined || item.updated_at >= updatedSince) {
-        more = true
-        break
-      }
-    }
+    while (i < entries.length && !keep(entries[i] as T | Tombstone)) i++
     const last = data.at(-1)
-    return { data, next_cursor: more && last ? encodeCursor(last.id) : null }
+    return { data, next_cursor: i < entries.length && last ? encodeCursor(last.id) : null }
   }
 
-  insert(fields: Omit<T, 'id' | 'created_at' | 'updated_at'>): T {
-    const now = new Date().toISOString()
+  /** Adds a record with the next id; `created_at` and `updated_at` are `at`. */
+  insert(fields: Omit<T, 'id' | 'created_at' | 'updated_at'>, at: Date = new Date()): T {
+    const now = at.toISOString()
     const item = { ...fields, id: formatId(this.prefix, this.#nextSeq++, this.width), created_at: now, updated_at: now } as unknown as T
-    this.#items.push(item)
-    this.#byId.set(item.id, item)
+    this.#entries.push(item)
+    this.#live.set(item.id, item)
     return item
   }
 
-  update(id: string, patch: Partial<Omit<T, 'id' | 'created_at' | 'updated_at'>>): T | undefined {
-    const item = this.#byId.get(id)
+  /** Patches a live record in place and sets `updated_at` to `at`; `undefined` when there is none. */
+  update(id: string, patch: Partial<Omit<T, 'id' | 'created_at' | 'updated_at'>>, at: Date = new Date()): T | undefined {
+    const item = this.#live.get(id)
     if (!item) return undefined
-    Object.assign(item, patch, { updated_at: new Date().toISOString() })
+    Object.assign(item, patch, { updated_at: at.toISOString() })
     return item
   }
 
-  remove(id: string): boolean {
-    if (!this.#byId.delete(id)) return false
-    this.#items.splice(this.#firstAfter(parseSeq(id) - 1), 1)
+  /** Deletes a live record, leaving a tombstone dated `at`; `false` when there was none. */
+  remove(id: string, at: Date = new Date()): boolean {
+    if (!this.#live.delete(id)) return false
+    const when = at.toISOString()
+    this.#entries[this.#firstAfter(parseSeq(id) - 1)] = { id, deleted: true, deleted_at: when, updated_at: when }
     return true
   }
 
-  /** Index of the first item whose sequence number is greater than `seq`. */
+  /** Index of the first entry whose sequence number is greater than `seq`. */
   #firstAfter(seq: number): number {
     let lo = 0
-    let hi = this.#items.length
+    let hi = this.#entries.length
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      if (parseSeq((this.#items[mid] as T).id) <= seq) lo = mid + 1
+      if (parseSeq((this.#entries[mid] as T | Tombstone).id) <= seq) lo = mid + 1
       else hi = mid
     }
     return lo
@@ -124,6 +164,11 @@ export class CrmStore {
   readonly #accounts = new Map<string, AccountData>()
 
   constructor(private readonly contactsPerAccount: number) {}
+
+  /** The accounts seeded so far (each on its first API request, or by churn naming it). */
+  accounts(): IterableIterator<AccountData> {
+    return this.#accounts.values()
+  }
 
   account(key: string, label: string): AccountData {
     let account = this.#accounts.get(key)

@@ -3,18 +3,22 @@ import type { AddressInfo } from 'node:net'
 import { DEMO_USERS } from './accounts.ts'
 import { MemoryStore } from './adapter.ts'
 import { createApiHandler, type Fault } from './api.ts'
+import { checkChurnCounts, Churner, DEFAULT_CHURN_COUNTS } from './churn.ts'
 import { CrmStore } from './crm-store.ts'
 import { sendJson } from './http-util.ts'
 import { createInteractionHandler } from './interactions.ts'
 import { createOidcProvider, ROUTES } from './oidc.ts'
 import { FixedWindowLimiter } from './rate-limit.ts'
 import { TokenVerifier } from './token-auth.ts'
-import type { DemoProvider, DemoProviderOptions, DemoStats } from './types.ts'
+import type { ChurnCounts, ChurnResult, DemoProvider, DemoProviderOptions, DemoStats } from './types.ts'
 
-export type { DemoClient, DemoProvider, DemoProviderOptions, DemoStats, TokenRequestStats } from './types.ts'
+export type { ChurnCounts, ChurnOptions, ChurnResult, DemoClient, DemoProvider, DemoProviderOptions, DemoStats, TokenRequestStats } from './types.ts'
 export { authorizeViaHttp, type AuthorizeViaHttpOptions, CookieJar } from './browserless.ts'
 
 const API_PREFIX = '/api/v1'
+
+/** Contacts seeded per account unless `contactsPerAccount` says otherwise: enough for many pages. */
+const DEFAULT_CONTACTS_PER_ACCOUNT = 2500
 
 function emptyStats(): DemoStats {
   return { tokenRequests: { authorization_code: 0, refresh_token: 0, client_credentials: 0, total: 0 }, revocations: 0, apiRequests: 0 }
@@ -31,6 +35,8 @@ function emptyStats(): DemoStats {
  *   rotated one fails with `invalid_grant` and revokes the whole grant (RFC 9700 §4.14.2).
  * - Client credentials (RFC 6749 §4.4), revocation (RFC 7009), introspection (RFC 7662).
  * - API access tokens are opaque and validated in-process (see `TokenVerifier`).
+ * - With `churn`, contacts change, disappear (leaving tombstones, see `createApiHandler`) and appear
+ *   on a timer; `churnNow` applies one such step on demand.
  *
  * The server listens first (port 0 picks a free one) so the issuer can carry the real port.
  *
@@ -76,7 +82,17 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
     })
     verifier = new TokenVerifier(provider, apiBaseUrl, opts.apiKeys ?? [])
 
-    const api = createApiHandler({ store: new CrmStore(opts.contactsPerAccount ?? 250), verifier, limiter, stats, faults })
+    const crm = new CrmStore(opts.contactsPerAccount ?? DEFAULT_CONTACTS_PER_ACCOUNT)
+    const api = createApiHandler({ store: crm, verifier, limiter, stats, faults })
+    const churner = new Churner()
+    const churnNow = (accountKey?: string, counts: Partial<ChurnCounts> = {}): ChurnResult[] => {
+      const base = opts.churn ?? DEFAULT_CHURN_COUNTS
+      const full = { updates: counts.updates ?? base.updates, deletes: counts.deletes ?? base.deletes, creates: counts.creates ?? base.creates }
+      checkChurnCounts(full, 'churnNow')
+      const accounts = accountKey === undefined ? [...crm.accounts()] : [crm.account(accountKey, accountKey)]
+      const at = new Date()
+      return accounts.map((account) => churner.step(account, full, at))
+    }
     const interaction = createInteractionHandler(provider)
     const oidc = provider.callback()
 
@@ -95,6 +111,8 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
         oidc(req, res)
       }
     }
+
+    const churnTimer = opts.churn ? setInterval(() => churnNow(), opts.churn.intervalMs).unref() : undefined
 
     return {
       url,
@@ -116,7 +134,11 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
         if (!Number.isInteger(status) || status < 100 || status > 599) throw new RangeError('failNext: status must be an HTTP status code')
         faults.push({ remaining: n, status, headers })
       },
-      close: () => closeServer(server),
+      churnNow,
+      close: () => {
+        clearInterval(churnTimer)
+        return closeServer(server)
+      },
     }
   } catch (err) {
     await closeServer(server)
@@ -133,6 +155,12 @@ function checkOptions(opts: DemoProviderOptions): void {
   positiveInt(opts.contactsPerAccount, 'contactsPerAccount', 0)
   positiveInt(opts.rateLimit?.requests, 'rateLimit.requests')
   positiveInt(opts.rateLimit?.windowSeconds, 'rateLimit.windowSeconds')
+  if (opts.churn) {
+    positiveInt(opts.churn.intervalMs, 'churn.intervalMs')
+    // Node's timers take at most 2^31 - 1 ms and fire after 1 ms for anything longer.
+    if (opts.churn.intervalMs > 2 ** 31 - 1) throw new RangeError('startDemoProvider: churn.intervalMs must be at most 2147483647')
+    checkChurnCounts(opts.churn, 'startDemoProvider: churn')
+  }
   const ids = new Set<string>()
   for (const c of opts.clients) {
     if (ids.has(c.clientId)) throw new RangeError(`startDemoProvider: duplicate clientId ${c.clientId}`)

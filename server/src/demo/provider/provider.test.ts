@@ -297,3 +297,129 @@ describe('demo provider', () => {
     expect(await res.json()).toMatchObject({ method: 'POST', path: '/api/v1/echo/x', query: { a: ['1', '2'] }, headers: { 'x-test': 'yes' }, body: { n: 1 } })
   })
 })
+
+describe('demo provider: deletions and churn', () => {
+  type Entry = { id: string; updated_at: string; deleted?: true; deleted_at?: string; lifecycle_stage?: string; phone?: string | null; last_name?: string }
+  let crm: DemoProvider
+  beforeAll(async () => {
+    crm = await startDemoProvider({ clients: [], apiKeys: ['k1', 'k2', 'k3'], contactsPerAccount: 60, rateLimit: { requests: 10_000, windowSeconds: 60 } })
+  })
+  afterAll(() => crm?.close())
+
+  const call = (key: string, path: string, init: RequestInit = {}) => fetch(`${crm.apiBaseUrl}${path}`, { ...init, headers: { 'x-api-key': key, ...init.headers } })
+  /** Every entry of `GET /contacts` with `query`, page by page (`limit` per page). */
+  async function listAll(key: string, query: string, limit = 7): Promise<Entry[]> {
+    const out: Entry[] = []
+    let cursor: string | null = null
+    do {
+      const res = await call(key, `/contacts?limit=${limit}${query ? `&${query}` : ''}${cursor ? `&cursor=${cursor}` : ''}`)
+      expect(res.status).toBe(200)
+      const page = (await res.json()) as { data: Entry[]; next_cursor: string | null }
+      out.push(...page.data)
+      cursor = page.next_cursor
+    } while (cursor)
+    return out
+  }
+
+  it('keeps tombstones of deleted contacts, listed in id order only with include_deleted=true', async () => {
+    const since = new Date().toISOString()
+    for (const id of ['ct_0005', 'ct_0021', 'ct_0022']) expect((await call('k1', `/contacts/${id}`, { method: 'DELETE' })).status).toBe(204)
+
+    const live = await listAll('k1', '')
+    expect(live).toHaveLength(57)
+    expect(live.some((c) => c.deleted)).toBe(false)
+    expect(await listAll('k1', 'include_deleted=false')).toEqual(live)
+
+    const all = await listAll('k1', 'include_deleted=true')
+    expect(all.map((c) => c.id)).toEqual(Array.from({ length: 60 }, (_, i) => `ct_${String(i + 1).padStart(4, '0')}`))
+    const tombstones = all.filter((c) => c.deleted)
+    expect(tombstones.map((c) => c.id)).toEqual(['ct_0005', 'ct_0021', 'ct_0022'])
+    for (const t of tombstones) {
+      expect(t).toEqual({ id: t.id, deleted: true, deleted_at: expect.any(String), updated_at: t.deleted_at })
+      expect(t.updated_at >= since).toBe(true)
+    }
+
+    // Seeded data predates `since`: only the deletions are newer, and only include_deleted shows them.
+    expect(await listAll('k1', `updated_since=${since}`)).toEqual([])
+    expect(await listAll('k1', `updated_since=${since}&include_deleted=true`, 2)).toEqual(tombstones)
+
+    expect((await call('k1', '/contacts/ct_0005')).status).toBe(404)
+    expect((await call('k1', '/contacts/ct_0005', { method: 'DELETE' })).status).toBe(404)
+    expect((await call('k1', '/contacts/ct_0005', { method: 'PATCH', body: JSON.stringify({ phone: null }) })).status).toBe(404)
+    const bad = await call('k1', '/contacts?include_deleted=yes')
+    expect(bad.status).toBe(400)
+    expect(await bad.json()).toMatchObject({ error: 'invalid_request' })
+  })
+
+  it('churnNow changes exactly the requested counts, visible through updated_since', async () => {
+    const before = new Map((await listAll('k2', '', 100)).map((c) => [c.id, c]))
+    expect(before.size).toBe(60)
+    const since = new Date().toISOString()
+    const [step, ...others] = crm.churnNow('key:2', { updates: 4, deletes: 2, creates: 3 })
+    expect(others).toEqual([])
+    expect(step).toMatchObject({ accountKey: 'key:2', created: ['ct_0061', 'ct_0062', 'ct_0063'] })
+    expect(step!.updated).toHaveLength(4)
+    expect(step!.deleted).toHaveLength(2)
+    expect(new Set([...step!.updated, ...step!.deleted]).size).toBe(6)
+    expect(step!.at >= since).toBe(true)
+
+    const changed = await listAll('k2', `updated_since=${since}&include_deleted=true`)
+    expect(changed.map((c) => c.id)).toEqual([...step!.updated, ...step!.deleted, ...step!.created].sort())
+    for (const c of changed) expect(c.updated_at).toBe(step!.at)
+    for (const id of step!.deleted) expect(changed.find((c) => c.id === id)).toEqual({ id, deleted: true, deleted_at: step!.at, updated_at: step!.at })
+    for (const id of step!.updated) {
+      const now = changed.find((c) => c.id === id)!
+      const old = before.get(id)!
+      expect(now.deleted).toBeUndefined()
+      // One of lifecycle stage, phone or last name really changed.
+      expect([now.lifecycle_stage !== old.lifecycle_stage, now.phone !== old.phone, now.last_name !== old.last_name].filter(Boolean)).toHaveLength(1)
+    }
+    expect(await listAll('k2', `updated_since=${since}`)).toHaveLength(7)
+    expect(await listAll('k2', '', 100)).toHaveLength(60 - 2 + 3)
+    // Accounts nobody touched are left alone.
+    expect((await listAll('k3', `updated_since=${since}&include_deleted=true`)).length).toBe(0)
+  })
+
+  it('churn is reproducible per account, defaults to 5/1/1 and checks its counts', async () => {
+    const [x, y] = await Promise.all([1, 2].map(() => startDemoProvider({ clients: [], contactsPerAccount: 60 })))
+    try {
+      const counts = { updates: 4, deletes: 2, creates: 3 }
+      const ids = (r: { updated: string[]; deleted: string[]; created: string[] } | undefined) => r && { updated: r.updated, deleted: r.deleted, created: r.created }
+      const steps = [x!.churnNow('key:1', counts)[0], x!.churnNow('key:1', counts)[0], y!.churnNow('key:1', counts)[0], y!.churnNow('key:1', counts)[0]]
+      // The same account on the same seed data makes the same choices, step after step.
+      expect(ids(steps[2])).toEqual(ids(steps[0]))
+      expect(ids(steps[3])).toEqual(ids(steps[1]))
+      expect(ids(steps[1])).not.toEqual(ids(steps[0]))
+      expect(ids(x!.churnNow('key:2', counts)[0])!.updated).not.toEqual(steps[0]!.updated)
+
+      // Without counts: the defaults, in every account seeded so far (here key:1 and key:2).
+      const all = x!.churnNow()
+      expect(all.map((r) => r.accountKey)).toEqual(['key:1', 'key:2'])
+      for (const r of all) expect([r.updated.length, r.deleted.length, r.created.length]).toEqual([5, 1, 1])
+      expect(() => x!.churnNow('key:1', { deletes: -1 })).toThrow(RangeError)
+      expect(() => x!.churnNow('key:1', { updates: 1.5 })).toThrow(RangeError)
+    } finally {
+      await Promise.all([x?.close(), y?.close()])
+    }
+  })
+
+  it('runs churn on a timer for the accounts in use, 2,500 contacts each by default', async () => {
+    await expect(startDemoProvider({ clients: [], churn: { intervalMs: 0, updates: 1, deletes: 0, creates: 0 } })).rejects.toThrow(RangeError)
+    await expect(startDemoProvider({ clients: [], churn: { intervalMs: 10, updates: 1, deletes: -1, creates: 0 } })).rejects.toThrow(RangeError)
+    const ticking = await startDemoProvider({ clients: [], apiKeys: ['k'], churn: { intervalMs: 20, updates: 2, deletes: 1, creates: 1 } })
+    try {
+      const since = new Date().toISOString()
+      const get = (q: string) => fetch(`${ticking.apiBaseUrl}/contacts?limit=100&${q}`, { headers: { 'x-api-key': 'k' } })
+      expect((await get('')).status).toBe(200)
+      let changed: Entry[] = []
+      for (let i = 0; i < 100 && changed.filter((c) => c.deleted).length < 2; i++) {
+        await new Promise((r) => setTimeout(r, 20))
+        changed = ((await (await get(`updated_since=${since}&include_deleted=true`)).json()) as { data: Entry[] }).data
+      }
+      expect(changed.filter((c) => c.deleted).length).toBeGreaterThanOrEqual(2)
+      expect(changed.map((c) => c.id)).toContain('ct_2501')
+    } finally {
+      await ticking.close()
+    }
+  })
+})

@@ -33,7 +33,8 @@ export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number]
 export const COMPANIES_PER_ACCOUNT = 20
 
 const FIRST = ['Ada', 'Alan', 'Barbara', 'Claude', 'Dorothy', 'Edsger', 'Frances', 'Grace', 'Hedy', 'Ivan', 'Joan', 'Ken', 'Katherine', 'Linus', 'Margaret', 'Niklaus', 'Radia', 'Sophie', 'Tim', 'Whitfield']
-const LAST = ['Lovelace', 'Turing', 'Liskov', 'Shannon', 'Vaughan', 'Dijkstra', 'Allen', 'Hopper', 'Lamarr', 'Sutherland', 'Clarke', 'Thompson', 'Johnson', 'Torvalds', 'Hamilton', 'Wirth', 'Perlman', 'Wilson', 'Berners-Lee', 'Diffie']
+/** Last names of seeded contacts (churn picks new ones from here too). */
+export const LAST = ['Lovelace', 'Turing', 'Liskov', 'Shannon', 'Vaughan', 'Dijkstra', 'Allen', 'Hopper', 'Lamarr', 'Sutherland', 'Clarke', 'Thompson', 'Johnson', 'Torvalds', 'Hamilton', 'Wirth', 'Perlman', 'Wilson', 'Berners-Lee', 'Diffie']
 const PREFIX = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Vandelay', 'Stark', 'Wayne', 'Tyrell', 'Cyberdyne', 'Soylent', 'Aperture', 'Wonka', 'Gringotts', 'Oscorp', 'Monarch']
 const SUFFIX = ['Analytics', 'Labs', 'Logistics', 'Foods', 'Robotics', 'Health', 'Capital', 'Media', 'Energy', 'Systems']
 const INDUSTRIES = ['software', 'manufacturing', 'retail', 'finance', 'healthcare', 'logistics', 'media', 'energy']
@@ -43,14 +44,14 @@ const EPOCH = Date.UTC(2024, 0, 1)
 const SPAN_MS = 500 * 24 * 3600 * 1000
 
 /** FNV-1a 32-bit hash of a string. */
-function hash(text: string): number {
+export function hash(text: string): number {
   let h = 0x811c9dc5
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
   return h >>> 0
 }
 
 /** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed
   return () => {
     a = (a + 0x6d2b79f5) | 0
@@ -60,7 +61,11 @@ function prng(seed: number): () => number {
   }
 }
 
-const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T
+/** One element of `list`, chosen with `rand`. */
+export const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T
+
+/** A phone number `+1-555-NNNN`. */
+export const randomPhone = (rand: () => number): string => `+1-555-${String(Math.floor(rand() * 10_000)).padStart(4, '0')}`
 
 /** Formats a record id: `prefix_` plus the sequence number zero-padded to `width` digits. */
 export function formatId(prefix: string, seq: number, width: number): string {
@@ -94,25 +99,34 @@ export function seedCompanies(accountKey: string): Company[] {
   }))
 }
 
+/** The writable fields of a contact (everything but id and timestamps). */
+export type ContactFields = Omit<Contact, 'id' | 'created_at' | 'updated_at'>
+
+/**
+ * Random fields of the contact with sequence number `seq`: a name from the seed lists, usually a
+ * company (the email is at its domain) and usually a phone. Shared by the seed and churn.
+ */
+export function randomContactFields(rand: () => number, seq: number, companies: readonly Company[]): ContactFields {
+  const first = pick(rand, FIRST)
+  const last = pick(rand, LAST)
+  const company = rand() < 0.9 ? pick(rand, companies) : undefined
+  const domain = company?.domain ?? 'example.test'
+  return {
+    first_name: first,
+    last_name: last,
+    email: `${first}.${last}.${seq}@${domain}`.toLowerCase(),
+    company_id: company?.id ?? null,
+    lifecycle_stage: pick(rand, LIFECYCLE_STAGES),
+    phone: rand() < 0.8 ? randomPhone(rand) : null,
+  }
+}
+
 /** `count` contacts of one account, ids `ct_0001`… sorted ascending, each linked to a seeded company. */
 export function seedContacts(accountKey: string, count: number, companies: readonly Company[]): Contact[] {
   const rand = prng(hash(`contacts:${accountKey}`))
   const contacts: Contact[] = []
   for (let i = 1; i <= count; i++) {
-    const first = pick(rand, FIRST)
-    const last = pick(rand, LAST)
-    const company = rand() < 0.9 ? pick(rand, companies) : undefined
-    const domain = company?.domain ?? 'example.test'
-    contacts.push({
-      id: formatId('ct', i, 4),
-      first_name: first,
-      last_name: last,
-      email: `${first}.${last}.${i}@${domain}`.toLowerCase(),
-      company_id: company?.id ?? null,
-      lifecycle_stage: pick(rand, LIFECYCLE_STAGES),
-      phone: rand() < 0.8 ? `+1-555-${String(Math.floor(rand() * 10_000)).padStart(4, '0')}` : null,
-      ...timestamps(rand),
-    })
+    contacts.push({ id: formatId('ct', i, 4), ...randomContactFields(rand, i, companies), ...timestamps(rand) })
   }
   return contacts
 }

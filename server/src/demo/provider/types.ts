@@ -24,10 +24,41 @@ export interface DemoProviderOptions {
   apiKeys?: string[]
   /** Lifetime of access tokens in seconds (default 3600), both user tokens and client_credentials tokens. */
   accessTokenTtlSeconds?: number
-  /** Contacts seeded per account (default 250); data is deterministic per account. */
+  /** Contacts seeded per account (default 2500); data is deterministic per account. */
   contactsPerAccount?: number
+  /**
+   * Makes the data change over time: every `intervalMs`, each account seeded so far gets one churn
+   * step (see {@link DemoProvider.churnNow}). Off by default, so tests stay deterministic.
+   * @example { intervalMs: 20_000, updates: 5, deletes: 1, creates: 1 }
+   */
+  churn?: ChurnOptions
   /** Fixed-window budget per access token or API key; default `{ requests: 1000, windowSeconds: 60 }`. */
   rateLimit?: { requests: number; windowSeconds: number }
+}
+
+/** How many contacts one churn step changes, in each account. */
+export interface ChurnCounts {
+  /** Live contacts changed (a new lifecycle stage, phone or last name), `updated_at` bumped. */
+  updates: number
+  /** Live contacts deleted (they leave tombstones). Never the same contacts as `updates`. */
+  deletes: number
+  /** New contacts created. */
+  creates: number
+}
+
+/** {@link DemoProviderOptions.churn}: a churn step every `intervalMs` milliseconds. */
+export interface ChurnOptions extends ChurnCounts {
+  intervalMs: number
+}
+
+/** What one churn step did to one account. Every change carries the same timestamp, `at`. */
+export interface ChurnResult {
+  accountKey: string
+  /** ISO 8601 time of the step: the new `updated_at` of the changed contacts, `deleted_at` of the deleted ones. */
+  at: string
+  updated: string[]
+  deleted: string[]
+  created: string[]
 }
 
 /** Token endpoint requests by `grant_type` (RFC 6749 §4.1.3, §6, §4.4), successful or not. */
@@ -69,6 +100,15 @@ export interface DemoProvider {
    * Calls queue: `failNext(1, 503); failNext(1, 429)` fails the next request with 503, the one after with 429.
    */
   failNext(n: number, status: number, headers?: Record<string, string>): void
-  /** Stops listening and drops open connections. */
+  /**
+   * Applies one churn step now, the same as the `churn` timer does: in `accountKey` (seeded first if
+   * no request has touched it yet), or else in every account seeded so far. Counts default to the
+   * `churn` option's, or `{ updates: 5, deletes: 1, creates: 1 }`. Which contacts change follows a
+   * PRNG seeded per account, so the same sequence of steps on the same data changes the same ids.
+   * Accounts are keyed `user:<login>`, `client:<clientId>`, `key:<1-based index in apiKeys>`.
+   * @throws RangeError when a count is not a non-negative integer.
+   */
+  churnNow(accountKey?: string, counts?: Partial<ChurnCounts>): ChurnResult[]
+  /** Stops the churn timer, stops listening and drops open connections. */
   close(): Promise<void>
 }
