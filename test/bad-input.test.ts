@@ -63,6 +63,8 @@ describe.each(testDatabases())('bad input on $name', (target) => {
   let connectionId: string
   let webhookEndpointId: string
   let webhookDeliveryId: string
+  let syncRunId: string
+  let actionRunId: string
   let operations: Operation[]
   let before: Record<string, unknown>
   let statsBefore: string
@@ -151,6 +153,9 @@ describe.each(testDatabases())('bad input on $name', (target) => {
     if (name === 'id' && op.path.includes('/end-users/')) return 'user-1'
     if (name === 'id' && op.path.includes('/webhook-endpoints/')) return webhookEndpointId
     if (name === 'id' && op.path.includes('/webhook-deliveries/')) return webhookDeliveryId
+    if (name === 'sync') return 'contacts'
+    if (name === 'id' && op.path.includes('/sync-runs/')) return syncRunId
+    if (name === 'id' && op.path.includes('/action-runs/')) return actionRunId
     return 'unknown-route-param'
   }
 
@@ -184,6 +189,9 @@ describe.each(testDatabases())('bad input on $name', (target) => {
       'POST /v1/embed/connections': { integration: 'crm-key', credentials: { apiKey: API_KEY }, connectionConfig: {}, connectionId },
       'POST /v1/embed/oauth/authorizations': { integration: 'crm', connectionConfig: {} },
       'POST /v1/webhook-endpoints': { url: 'https://hooks.example/new', events: ['connection.created'], description: 'New', enabled: true },
+      'PATCH /v1/connections/{id}/syncs/{sync}': { frequency: '2h' },
+      'PATCH /v1/embed/connections/{id}/syncs/{sync}': { frequency: '2h' },
+      'POST /v1/connections/{id}/syncs/{sync}/trigger': { fullResync: true },
       'PATCH /v1/webhook-endpoints/{id}': { url: 'https://hooks.example/changed', events: ['connection.deleted'], description: 'Changed', enabled: false },
     }
     return structuredClone(known[`${op.method} ${op.path}`] ?? synthesize(op.body!)) as Record<string, unknown>
@@ -310,6 +318,9 @@ describe.each(testDatabases())('bad input on $name', (target) => {
       ['/v1/integrations/crm-key', t.tenant.secretKey],
       ['/v1/connections', t.tenant.secretKey],
       [`/v1/connections/${connectionId}`, t.tenant.secretKey],
+      [`/v1/connections/${connectionId}/syncs`, t.tenant.secretKey],
+      [`/v1/records?connectionId=${connectionId}&model=contact&limit=1000`, t.tenant.secretKey],
+      ['/v1/sync-runs', t.tenant.secretKey],
       ['/v1/end-users', t.tenant.secretKey],
       ['/v1/end-users/user-1', t.tenant.secretKey],
       ['/v1/integrations', t.tenant.productionSecretKey],
@@ -332,8 +343,8 @@ describe.each(testDatabases())('bad input on $name', (target) => {
     t.ctx.log = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, { write: (line: string) => void logs.push(line) })
     provider = await startDemoProvider({ clients: [{ clientId: 'pb', clientSecret: CLIENT_SECRET, redirectUris: ['http://127.0.0.1:3999/oauth/callback'] }], apiKeys: [API_KEY] })
     const overrides = { authorizationUrl: provider.authorizationUrl, tokenUrl: provider.tokenUrl, revocationUrl: provider.revocationUrl, baseUrl: provider.apiBaseUrl }
-    expect((await t.call('POST', '/v1/integrations', { body: { key: 'crm', connectorId: 'demo-crm', clientId: 'pb', clientSecret: CLIENT_SECRET, overrides } })).status).toBe(201)
-    expect((await t.call('POST', '/v1/integrations', { body: { key: 'crm-key', connectorId: 'demo-crm-api-key', overrides: { baseUrl: provider.apiBaseUrl } } })).status).toBe(201)
+    expect((await t.call('POST', '/v1/integrations', { body: { key: 'crm', connectorId: 'demo-crm', syncSettings: { autoStart: false }, clientId: 'pb', clientSecret: CLIENT_SECRET, overrides } })).status).toBe(201)
+    expect((await t.call('POST', '/v1/integrations', { body: { key: 'crm-key', connectorId: 'demo-crm-api-key', syncSettings: { autoStart: false }, overrides: { baseUrl: provider.apiBaseUrl } } })).status).toBe(201)
     const s = await t.call('POST', '/v1/connect-sessions', { body: { endUser: { id: 'user-1', email: 'ada@example.com' } } })
     expect(s.status).toBe(201)
     sessionToken = ((await s.json()) as { token: string }).token
@@ -345,6 +356,16 @@ describe.each(testDatabases())('bad input on $name', (target) => {
     expect(c.status).toBe(201)
     connectionId = ((await c.json()) as { id: string }).id
     webhookDeliveryId = ((await (await t.call('GET', '/v1/webhook-deliveries')).json()) as { data: { id: string }[] }).data[0]!.id
+    actionRunId = ((await (await t.call('POST', '/v1/actions/create_contact', { body: { connectionId, input: { email: 'existing@example.com' } } })).json()) as { id: string }).id
+    // One finished sync run, so the run routes have something to read (and records exist).
+    const trig = await t.call('POST', `/v1/connections/${connectionId}/syncs/contacts/trigger`, { body: {} })
+    expect(trig.status).toBe(202)
+    syncRunId = ((await trig.json()) as { id: string }).id
+    for (let i = 0; i < 200; i++) {
+      const run = (await (await t.call('GET', `/v1/sync-runs/${syncRunId}`)).json()) as { status: string }
+      if (run.status === 'succeeded') break
+      await new Promise((r) => setTimeout(r, 25))
+    }
     const doc = await t.app.request('/openapi.json')
     expect(doc.status).toBe(200)
     operations = readOperations(await doc.json())
@@ -389,7 +410,8 @@ describe.each(testDatabases())('bad input on $name', (target) => {
     // Only reads: the writes' valid bodies would change the data the last test compares.
     const failures: string[] = []
     for (const op of operations.filter((o) => o.method === 'GET')) {
-      const { res, text } = await send('GET', fill(op), { token: tokenFor(op.auth) })
+      const query = op.path === '/v1/records' ? `?connectionId=${connectionId}&model=contact` : ''
+      const { res, text } = await send('GET', fill(op) + query, { token: tokenFor(op.auth) })
       if (res.status !== 200) failures.push(`GET ${fill(op)} → ${res.status} ${text.slice(0, 200)}`)
     }
     expect(failures).toEqual([])

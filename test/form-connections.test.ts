@@ -26,8 +26,8 @@ describe.each(testDatabases())('credential forms on $name', (target) => {
   beforeAll(async () => {
     t = await createTestApp(target)
     provider = await startDemoProvider({ clients: [{ clientId: 'm2m', clientSecret: 'm2m-secret', redirectUris: [], grantTypes: ['client_credentials'] }], apiKeys: ['good-key'] })
-    await t.call('POST', '/v1/integrations', { body: { key: 'crm-key', connectorId: 'demo-crm-api-key', overrides: { baseUrl: provider.apiBaseUrl } } })
-    await t.call('POST', '/v1/integrations', { body: { key: 'crm-m2m', connectorId: 'demo-crm-client-credentials', overrides: { baseUrl: provider.apiBaseUrl, tokenUrl: provider.tokenUrl } } })
+    await t.call('POST', '/v1/integrations', { body: { key: 'crm-key', connectorId: 'demo-crm-api-key', syncSettings: { autoStart: false }, overrides: { baseUrl: provider.apiBaseUrl } } })
+    await t.call('POST', '/v1/integrations', { body: { key: 'crm-m2m', connectorId: 'demo-crm-client-credentials', syncSettings: { autoStart: false }, overrides: { baseUrl: provider.apiBaseUrl, tokenUrl: provider.tokenUrl } } })
     token = ((await (await t.call('POST', '/v1/connect-sessions', { body: { endUser: { id: 'u1' } } })).json()) as { token: string }).token
   })
   afterAll(async () => {
@@ -54,7 +54,7 @@ describe.each(testDatabases())('credential forms on $name', (target) => {
     const first = (await (await post({ integration: 'crm-key', credentials: { apiKey: 'good-key' } })).json()) as { id: string }
     const again = (await (await post({ integration: 'crm-key', credentials: { apiKey: 'good-key' } })).json()) as { id: string }
     expect(again.id).toBe(first.id)
-    await t.call('POST', '/v1/integrations', { body: { key: 'crm-multi', connectorId: 'demo-crm-api-key', allowMultipleConnections: true, overrides: { baseUrl: provider.apiBaseUrl } } })
+    await t.call('POST', '/v1/integrations', { body: { key: 'crm-multi', connectorId: 'demo-crm-api-key', syncSettings: { autoStart: false }, allowMultipleConnections: true, overrides: { baseUrl: provider.apiBaseUrl } } })
     const a = (await (await post({ integration: 'crm-multi', credentials: { apiKey: 'good-key' } })).json()) as { id: string }
     const b = (await (await post({ integration: 'crm-multi', credentials: { apiKey: 'good-key' } })).json()) as { id: string }
     expect(a.id).not.toBe(b.id)

@@ -36,7 +36,7 @@ describe.each(testDatabases())('OAuth 2.0 flow on $name', (target) => {
     t = await createTestApp(target)
     provider = await startDemoProvider({ clients: [{ clientId: 'pb', clientSecret: 'pb-secret', redirectUris: ['http://127.0.0.1:3999/oauth/callback'] }], accessTokenTtlSeconds: 3600 })
     const r = await t.call('POST', '/v1/integrations', {
-      body: { key: 'crm', connectorId: 'demo-crm', clientId: 'pb', clientSecret: 'pb-secret', overrides: { authorizationUrl: provider.authorizationUrl, tokenUrl: provider.tokenUrl, revocationUrl: provider.revocationUrl, baseUrl: provider.apiBaseUrl } },
+      body: { key: 'crm', connectorId: 'demo-crm', syncSettings: { autoStart: false }, clientId: 'pb', clientSecret: 'pb-secret', overrides: { authorizationUrl: provider.authorizationUrl, tokenUrl: provider.tokenUrl, revocationUrl: provider.revocationUrl, baseUrl: provider.apiBaseUrl } },
     })
     expect(r.status).toBe(201)
   })
@@ -170,7 +170,7 @@ describe.each(testDatabases())('OAuth 2.0 flow on $name', (target) => {
   it('fails the exchange when the redirect URI registered at the provider does not match', async () => {
     const other = await startDemoProvider({ clients: [{ clientId: 'pb2', clientSecret: 's', redirectUris: ['http://127.0.0.1:3999/oauth/callback'] }] })
     try {
-      await t.call('POST', '/v1/integrations', { body: { key: 'crm-mismatch', connectorId: 'demo-crm', clientId: 'pb2', clientSecret: 's', overrides: { authorizationUrl: other.authorizationUrl, tokenUrl: other.tokenUrl, baseUrl: other.apiBaseUrl } } })
+      await t.call('POST', '/v1/integrations', { body: { key: 'crm-mismatch', connectorId: 'demo-crm', syncSettings: { autoStart: false }, clientId: 'pb2', clientSecret: 's', overrides: { authorizationUrl: other.authorizationUrl, tokenUrl: other.tokenUrl, baseUrl: other.apiBaseUrl } } })
       const token = await session()
       const started = await request('/v1/embed/oauth/authorizations', { method: 'POST', headers: { authorization: `Bearer ${token}`, origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify({ integration: 'crm-mismatch' }) })
       const { url } = (await started.json()) as { url: string }

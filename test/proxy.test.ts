@@ -41,7 +41,7 @@ describe.each(testDatabases())('proxy on $name', (target) => {
   beforeAll(async () => {
     t = await createTestApp(target, testConfig())
     provider = await startDemoProvider({ clients: [], apiKeys: ['demo-key-1'] })
-    await t.call('POST', '/v1/integrations', { body: { key: 'crm-key', connectorId: 'demo-crm-api-key', overrides: { baseUrl: provider.apiBaseUrl } } })
+    await t.call('POST', '/v1/integrations', { body: { key: 'crm-key', connectorId: 'demo-crm-api-key', syncSettings: { autoStart: false }, overrides: { baseUrl: provider.apiBaseUrl } } })
     const token = await session()
     const r = await t.call('POST', '/v1/embed/connections', { token, body: { integration: 'crm-key', credentials: { apiKey: 'demo-key-1' } } })
     expect(r.status).toBe(201)

@@ -34,7 +34,7 @@ describe.each(testDatabases())('token refresh under concurrency on $name', (targ
   beforeAll(async () => {
     t = await createTestApp(target, testConfig({ PATCHBAY_ENCRYPTION_KEY: key }))
     provider = await startDemoProvider({ clients: [{ clientId: 'pb', clientSecret: 'pb-secret', redirectUris: ['http://127.0.0.1:3999/oauth/callback'] }], rateLimit: { requests: 10_000, windowSeconds: 60 } })
-    await t.call('POST', '/v1/integrations', { body: { key: 'crm', connectorId: 'demo-crm', clientId: 'pb', clientSecret: 'pb-secret', overrides: { authorizationUrl: provider.authorizationUrl, tokenUrl: provider.tokenUrl, baseUrl: provider.apiBaseUrl } } })
+    await t.call('POST', '/v1/integrations', { body: { key: 'crm', connectorId: 'demo-crm', syncSettings: { autoStart: false }, clientId: 'pb', clientSecret: 'pb-secret', overrides: { authorizationUrl: provider.authorizationUrl, tokenUrl: provider.tokenUrl, baseUrl: provider.apiBaseUrl } } })
     const s = (await (await t.call('POST', '/v1/connect-sessions', { body: { endUser: { id: 'u1' } } })).json()) as { token: string }
     const { result } = await connectViaOAuth((p, init) => Promise.resolve(t.app.request(p, init)), { sessionToken: s.token, integration: 'crm' })
     connectionId = result.connectionId as string

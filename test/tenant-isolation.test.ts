@@ -113,14 +113,14 @@ describe.each(testDatabases())('tenant isolation on $name', (target) => {
     envs = [aDev, aProd, bDev]
     const overrides = { authorizationUrl: provider.authorizationUrl, tokenUrl: provider.tokenUrl, revocationUrl: provider.revocationUrl, baseUrl: provider.apiBaseUrl }
     for (const env of envs) {
-      expect((await call('POST', '/v1/integrations', env.secretKey, { key: 'crm', connectorId: 'demo-crm', clientId: 'pb', clientSecret: CLIENT_SECRET, overrides })).status).toBe(201)
-      expect((await call('POST', '/v1/integrations', env.secretKey, { key: 'crm-key', connectorId: 'demo-crm-api-key', overrides: { baseUrl: provider.apiBaseUrl } })).status).toBe(201)
+      expect((await call('POST', '/v1/integrations', env.secretKey, { key: 'crm', connectorId: 'demo-crm', syncSettings: { autoStart: false }, clientId: 'pb', clientSecret: CLIENT_SECRET, overrides })).status).toBe(201)
+      expect((await call('POST', '/v1/integrations', env.secretKey, { key: 'crm-key', connectorId: 'demo-crm-api-key', syncSettings: { autoStart: false }, overrides: { baseUrl: provider.apiBaseUrl } })).status).toBe(201)
       const alice = await session(env, 'alice')
       env.conns.aliceKey = await connectWithKey(alice, 'crm-key', env.apiKey)
       env.conns.aliceOAuth = await connectOAuth(env, alice)
     }
     // Only A development has a third integration and a second end user.
-    expect((await call('POST', '/v1/integrations', aDev.secretKey, { key: 'other-key', connectorId: 'demo-crm-api-key', overrides: { baseUrl: provider.apiBaseUrl } })).status).toBe(201)
+    expect((await call('POST', '/v1/integrations', aDev.secretKey, { key: 'other-key', connectorId: 'demo-crm-api-key', syncSettings: { autoStart: false }, overrides: { baseUrl: provider.apiBaseUrl } })).status).toBe(201)
     aDev.integrations.push('other-key')
     aDev.conns.aliceOther = await connectWithKey(await session(aDev, 'alice'), 'other-key', API_KEYS.aDevAliceOther)
     aDev.conns.bobKey = await connectWithKey(await session(aDev, 'bob'), 'crm-key', API_KEYS.aDevBob)

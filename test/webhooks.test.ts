@@ -77,7 +77,7 @@ describe.each(testDatabases())('webhooks on $name', (target) => {
   async function environment(): Promise<{ tenant: TestTenant; call: (method: string, path: string, body?: unknown) => Promise<Response>; connect: () => Promise<string> }> {
     const tenant = await t.newTenant()
     const call = (method: string, path: string, body?: unknown) => t.call(method, path, { token: tenant.secretKey, body })
-    expect((await call('POST', '/v1/integrations', { key: 'crm-key', connectorId: 'demo-crm-api-key', overrides: { baseUrl: provider.apiBaseUrl } })).status).toBe(201)
+    expect((await call('POST', '/v1/integrations', { key: 'crm-key', connectorId: 'demo-crm-api-key', syncSettings: { autoStart: false }, overrides: { baseUrl: provider.apiBaseUrl } })).status).toBe(201)
     const session = ((await (await call('POST', '/v1/connect-sessions', { endUser: { id: 'u1' } })).json()) as { token: string }).token
     const connect = async () => {
       const r = await t.call('POST', '/v1/embed/connections', { token: session, body: { integration: 'crm-key', credentials: { apiKey: 'good-key' } } })
@@ -104,7 +104,7 @@ describe.each(testDatabases())('webhooks on $name', (target) => {
     const [viaIntegration] = await until(() => receiver.on('/cascade').length >= 1 && receiver.on('/cascade'))
     expect(JSON.parse(viaIntegration!.body)).toMatchObject({ type: 'connection.deleted', data: { id: first } })
 
-    expect((await env.call('POST', '/v1/integrations', { key: 'crm-key', connectorId: 'demo-crm-api-key', overrides: { baseUrl: provider.apiBaseUrl } })).status).toBe(201)
+    expect((await env.call('POST', '/v1/integrations', { key: 'crm-key', connectorId: 'demo-crm-api-key', syncSettings: { autoStart: false }, overrides: { baseUrl: provider.apiBaseUrl } })).status).toBe(201)
     const second = await env.connect()
     expect((await env.call('DELETE', '/v1/end-users/u1')).status).toBe(200)
     const viaEndUser = await until(() => receiver.on('/cascade')[1])

@@ -28,8 +28,16 @@ import type {
   WebhookEndpointUpdateParams,
   WebhookEndpointWithSecret,
   WebhookEvent,
+  RecordListParams,
+  RecordsPage,
+  Sync,
+  SyncedRecord,
+  SyncRun,
+  SyncRunListParams,
+  SyncTriggerParams,
 } from './types'
 import { verifyWebhook, type VerifyWebhookOptions, type WebhookHeaders } from './webhooks'
+import type { ActionFailedProblem, ActionRun, ActionRunListParams, ActionRunParams, ActionRunResult } from './types'
 
 /** Options of {@link Patchbay}. */
 export interface PatchbayOptions {
@@ -176,6 +184,11 @@ export class Patchbay {
 
   readonly webhookEndpoints: WebhookEndpoints
   readonly webhookDeliveries: WebhookDeliveries
+  readonly actions: Actions
+  readonly actionRuns: ActionRuns
+  readonly syncs: Syncs
+  readonly syncRuns: SyncRuns
+  readonly records: Records
   /**
    * Verifying webhooks; the same as the standalone `verifyWebhook` (which needs no client). It
    * uses the endpoint's signing secret (`whsec_…`), not `secretKey`.
@@ -212,6 +225,11 @@ export class Patchbay {
     this.proxy = createProxyClient(transport)
     this.webhookEndpoints = new WebhookEndpoints(transport)
     this.webhookDeliveries = new WebhookDeliveries(transport)
+    this.actions = new Actions(transport)
+    this.actionRuns = new ActionRuns(transport)
+    this.syncs = new Syncs(transport)
+    this.syncRuns = new SyncRuns(transport)
+    this.records = new Records(transport)
   }
 }
 
@@ -274,6 +292,70 @@ export class WebhookDeliveries {
    */
   async redeliver(id: string, options?: RequestOptions): Promise<WebhookDelivery> {
     return this.t.json('POST', `/v1/webhook-deliveries/${enc(id)}/redeliver`, { options })
+  }
+}
+
+/** Connector actions: writes to the provider (create a contact…) that a connector declares. */
+export class Actions {
+  /** @internal */
+  constructor(private readonly t: Transport) {}
+
+  /**
+   * Runs the action `name` of the connection's connector (`POST /v1/actions/{name}`). The input is
+   * checked against the action's schema, then sent to the provider with the connection's credentials.
+   * Give an `idempotencyKey` to make the call safe to retry: a repeat returns the stored result
+   * (`replayed: true`) without calling the provider again.
+   * @returns the run when the provider accepted it (2xx): `output` is its response body.
+   * @throws {PatchbayError} `action_failed` (502) when the provider refused it: read the provider's
+   *   status and body with {@link isActionFailed} (`err.problem.providerStatus`, `.output`, `.actionRunId`);
+   *   `invalid_request` (with `errors`, paths starting with `input.`); `not_found` (connection or
+   *   action); `idempotency_key_reused` (422), `idempotency_in_progress` (409); `reauth_required`,
+   *   `connection_not_active`; `upstream_rate_limited`, `upstream_unreachable`; `unauthenticated`.
+   * @example
+   * const run = await patchbay.actions.run('create_contact', { connectionId, input: { email: 'ada@example.com' }, idempotencyKey: `contact-${user.id}` })
+   * console.log(run.output) // the provider's new contact
+   */
+  async run(name: string, params: ActionRunParams, options?: RequestOptions): Promise<ActionRunResult> {
+    const { idempotencyKey, connectionId, input } = params
+    const headers: Record<string, string> = idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }
+    return this.t.json('POST', `/v1/actions/${enc(name)}`, { body: { connectionId, input }, headers, options })
+  }
+}
+
+/**
+ * Whether `err` is the {@link PatchbayError} of an action the provider refused (`action_failed`),
+ * narrowing `err.problem` to carry `actionRunId`, `providerStatus` and `output` (the provider's body).
+ * @example
+ * catch (err) { if (isActionFailed(err) && err.problem.providerStatus === 422) showErrors(err.problem.output) }
+ */
+export function isActionFailed(err: unknown): err is PatchbayError & { code: 'action_failed'; problem: ActionFailedProblem } {
+  return err instanceof PatchbayError && err.code === 'action_failed' && typeof err.problem === 'object' && err.problem !== null
+}
+
+/** Action runs: the record of every `actions.run`, succeeded or failed. */
+export class ActionRuns {
+  /** @internal */
+  constructor(private readonly t: Transport) {}
+
+  /**
+   * Lists action runs, newest first, one page at a time.
+   * @throws {PatchbayError} `invalid_request` (bad `limit` or `status`), `unauthenticated`.
+   */
+  async list(params: ActionRunListParams = {}, options?: RequestOptions): Promise<Page<ActionRun>> {
+    return this.t.json('GET', '/v1/action-runs', { query: { ...params }, options })
+  }
+
+  /**
+   * Iterates over every action run matching `filter`, newest first, with pages of `filter.limit` (default 200).
+   * @throws {PatchbayError} as {@link ActionRuns.list}, from the page that failed.
+   */
+  listAll(filter: Omit<ActionRunListParams, 'cursor'> = {}, options?: RequestOptions): AsyncGenerator<ActionRun, void, undefined> {
+    return paginate((cursor) => this.list({ limit: 200, ...filter, cursor }, options))
+  }
+
+  /** Gets one run. @throws {PatchbayError} `not_found`, `unauthenticated`. */
+  async get(id: string, options?: RequestOptions): Promise<ActionRun> {
+    return this.t.json('GET', `/v1/action-runs/${enc(id)}`, { options })
   }
 }
 
@@ -454,6 +536,112 @@ export class Connections {
   }
 }
 
+/** Syncs of a connection: one per connector sync (e.g. `contacts`), scheduled, triggered, paused. */
+export class Syncs {
+  /** @internal */
+  constructor(private readonly t: Transport) {}
+
+  /**
+   * A connection's syncs with their frequency, status, next run and last run.
+   * @throws {PatchbayError} `not_found`, `unauthenticated`.
+   */
+  async list(connectionId: string, options?: RequestOptions): Promise<List<Sync>> {
+    return this.t.json('GET', `/v1/connections/${enc(connectionId)}/syncs`, { options })
+  }
+
+  /**
+   * Runs a sync now. When a run is already queued or running, that run is returned instead.
+   * @param params.fullResync list everything again (and detect deletions), ignoring the incremental cursor.
+   * @returns the run; its `changesCursor` is where its changes start in the records feed.
+   * @throws {PatchbayError} `not_found`, `reauth_required`, `connection_not_active`, `unauthenticated`.
+   */
+  async trigger(connectionId: string, sync: string, params: SyncTriggerParams = {}, options?: RequestOptions): Promise<SyncRun> {
+    return this.t.json('POST', `/v1/connections/${enc(connectionId)}/syncs/${enc(sync)}/trigger`, { body: params, options })
+  }
+
+  /** Stops scheduled runs and cancels the unfinished run. @throws {PatchbayError} `not_found`, `unauthenticated`. */
+  async pause(connectionId: string, sync: string, options?: RequestOptions): Promise<Sync> {
+    return this.t.json('POST', `/v1/connections/${enc(connectionId)}/syncs/${enc(sync)}/pause`, { options })
+  }
+
+  /** Resumes scheduled runs (the next starts within a minute). @throws {PatchbayError} `not_found`, `unauthenticated`. */
+  async resume(connectionId: string, sync: string, options?: RequestOptions): Promise<Sync> {
+    return this.t.json('POST', `/v1/connections/${enc(connectionId)}/syncs/${enc(sync)}/resume`, { options })
+  }
+
+  /**
+   * Sets how often the sync runs for this connection (`15m`, `1h`, `1d`; 1m–30d), or `null` for the default.
+   * @throws {PatchbayError} `invalid_request`, `not_found`, `unauthenticated`.
+   */
+  async setFrequency(connectionId: string, sync: string, frequency: string | null, options?: RequestOptions): Promise<Sync> {
+    return this.t.json('PATCH', `/v1/connections/${enc(connectionId)}/syncs/${enc(sync)}`, { body: { frequency }, options })
+  }
+}
+
+/** Sync runs: the history of every sync, with counts and errors. */
+export class SyncRuns {
+  /** @internal */
+  constructor(private readonly t: Transport) {}
+
+  /**
+   * Lists runs, newest first, one page at a time.
+   * @throws {PatchbayError} `invalid_request`, `unauthenticated`.
+   */
+  async list(params: SyncRunListParams = {}, options?: RequestOptions): Promise<Page<SyncRun>> {
+    return this.t.json('GET', '/v1/sync-runs', { query: { ...params }, options })
+  }
+
+  /** One run. @throws {PatchbayError} `not_found`, `unauthenticated`. */
+  async get(id: string, options?: RequestOptions): Promise<SyncRun> {
+    return this.t.json('GET', `/v1/sync-runs/${enc(id)}`, { options })
+  }
+}
+
+/** Synced records and their change feed. */
+export class Records {
+  /** @internal */
+  constructor(private readonly t: Transport) {}
+
+  /**
+   * One page of the change feed of a connection's model (e.g. `contact`): records added, updated and
+   * deleted (`deletedAt` set), in the order they changed.
+   * @param params.cursor `nextCursor` of the previous page, or `changes.cursor` of a `sync.succeeded`
+   *   webhook; absent: from the start. @param params.limit 1–1000, default 100.
+   * @returns `{ data, nextCursor, hasMore }`: store `nextCursor` and pass it next time to get only newer changes.
+   * @throws {PatchbayError} `invalid_request` (bad cursor), `not_found`, `unauthenticated`.
+   */
+  async list(params: RecordListParams, options?: RequestOptions): Promise<RecordsPage> {
+    return this.t.json('GET', '/v1/records', { query: { ...params }, options })
+  }
+
+  /**
+   * Iterates over the change feed page by page until it is caught up (`hasMore` false). Each page
+   * carries the `nextCursor` to store once its records are processed.
+   * @example
+   * for await (const page of patchbay.records.pages({ connectionId, model: 'contact', cursor: saved })) {
+   *   await upsertLocally(page.data)
+   *   saved = page.nextCursor
+   * }
+   */
+  async *pages(params: RecordListParams, options?: RequestOptions): AsyncGenerator<RecordsPage, void, undefined> {
+    let cursor = params.cursor
+    for (;;) {
+      const page = await this.list({ limit: 500, ...params, ...(cursor !== undefined ? { cursor } : {}) }, options)
+      yield page
+      if (!page.hasMore) return
+      cursor = page.nextCursor
+    }
+  }
+
+  /**
+   * Iterates over every change after `params.cursor`, record by record, until the feed is caught up.
+   * @example for await (const r of patchbay.records.iterate({ connectionId, model: 'contact' })) console.log(r.action, r.id)
+   */
+  async *iterate(params: RecordListParams, options?: RequestOptions): AsyncGenerator<SyncedRecord, void, undefined> {
+    for await (const page of this.pages(params, options)) yield* page.data
+  }
+}
+
 async function* paginate<T>(page: (cursor: string | undefined) => Promise<Page<T>>): AsyncGenerator<T, void, undefined> {
   let cursor: string | undefined
   do {
@@ -573,9 +761,9 @@ class Transport {
   }
 
   /** A JSON API call: resolves to the parsed body of a 2xx answer, else throws the mapped error. */
-  json<T>(method: string, path: string, opts: { query?: QueryParams; body?: unknown; options?: RequestOptions | undefined }): Promise<T> {
+  json<T>(method: string, path: string, opts: { query?: QueryParams; body?: unknown; headers?: Record<string, string>; options?: RequestOptions | undefined }): Promise<T> {
     const search = opts.query ? queryString(opts.query) : ''
-    const headers = new Headers({ accept: 'application/json' })
+    const headers = new Headers({ ...opts.headers, accept: 'application/json' })
     let body: string | undefined
     if (opts.body !== undefined) {
       headers.set('content-type', 'application/json')

@@ -5,6 +5,9 @@
  * const patchbay = new Patchbay({ secretKey: process.env.PATCHBAY_SECRET_KEY!, baseUrl: 'http://localhost:3000' })
  */
 export { Patchbay } from './client'
+export { isActionFailed } from './client'
+export type { ActionRuns, Actions } from './client'
+export type { ActionFailedProblem, ActionRun, ActionRunListParams, ActionRunParams, ActionRunResult, ActionRunStatus } from './types'
 export type {
   ConnectSessions,
   Connections,
@@ -19,6 +22,9 @@ export type {
   ProxyRequest,
   ProxyResult,
   QueryParams,
+  Records,
+  Syncs,
+  SyncRuns,
   WebhookDeliveries,
   WebhookEndpoints,
 } from './client'
@@ -27,6 +33,15 @@ export type { VerifyWebhookOptions, WebhookHeaders } from './webhooks'
 export { PatchbayError } from './errors'
 export type { FieldError, PatchbayErrorCode, SdkErrorCode } from './errors'
 export type {
+  RecordListParams,
+  RecordsPage,
+  Sync,
+  SyncedRecord,
+  SyncRun,
+  SyncRunListParams,
+  SyncRunStatus,
+  SyncSettings,
+  SyncTriggerParams,
   Connection,
   ConnectionListParams,
   ConnectionStatus,

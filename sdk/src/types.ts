@@ -16,6 +16,12 @@ import type {
   IntegrationOut,
   IntegrationUpdateInput,
   ProblemOut,
+  RecordsPageOut,
+  SyncedRecordOut,
+  SyncOut,
+  SyncRunOut,
+  SyncRunStatusOut,
+  SyncSettingsInput,
   WebhookDeliveryOut,
   WebhookDeliveryStatusOut,
   WebhookEndpointCreateInput,
@@ -24,6 +30,7 @@ import type {
   WebhookEndpointWithSecretOut,
   WebhookEventTypeOut,
 } from '../../server/src/routes/schemas'
+import type { ActionRunOut, ActionRunResultOut, ActionRunStatusOut } from '../../server/src/routes/schemas'
 
 /** A connection of an end user to an integration. Never contains credentials. */
 export type Connection = ConnectionOut
@@ -112,3 +119,83 @@ export interface WebhookDeliveryListParams extends PageParams {
 export type WebhookEvent =
   | { type: 'connection.created' | 'connection.needs_reauth' | 'connection.deleted'; timestamp: string; data: Connection }
   | { type: 'sync.succeeded' | 'sync.failed'; timestamp: string; data: Record<string, unknown> }
+
+/** A sync of a connection: its schedule, status and last run. */
+export type Sync = SyncOut
+/** One execution of a sync, with counts and, when it failed, `error: { code, message }`. */
+export type SyncRun = SyncRunOut
+/** `queued`, `running`, `succeeded`, `failed` or `cancelled`. */
+export type SyncRunStatus = SyncRunStatusOut
+/** An integration's sync defaults (`integrations.create/update`). */
+export type SyncSettings = SyncSettingsInput
+/** What `syncs.trigger` takes. */
+export interface SyncTriggerParams {
+  /** List everything again and detect deletions, ignoring the incremental cursor. */
+  fullResync?: boolean
+}
+/** What `syncRuns.list` takes. */
+export interface SyncRunListParams {
+  connectionId?: string
+  sync?: string
+  status?: SyncRunStatus
+  /** 1–200, default 50. */
+  limit?: number
+  cursor?: string
+}
+/** A synced record: the provider's `data`, its id, and what its last change was. */
+export type SyncedRecord = SyncedRecordOut
+/** A page of the records change feed. */
+export type RecordsPage = RecordsPageOut
+/** What `records.list` takes. */
+export interface RecordListParams {
+  connectionId: string
+  /** The connector object, e.g. `contact`. */
+  model: string
+  cursor?: string
+  /** ISO 8601: only records changed after this instant. */
+  modifiedAfter?: string
+  /** 1–1000, default 100. */
+  limit?: number
+}
+
+/** `running`, `succeeded` (the provider answered 2xx) or `failed` (it refused, or did not answer: see `errorCode`). */
+export type ActionRunStatus = ActionRunStatusOut
+/**
+ * One run of a connector action. `output` is the provider's response body (parsed JSON, else text;
+ * `null` when empty or when the provider did not answer); `providerStatus` its HTTP status.
+ */
+export type ActionRun = ActionRunOut
+/** The answer of `actions.run`: the run, and `replayed` when it is the stored result of an earlier call with the same idempotency key. */
+export type ActionRunResult = ActionRunResultOut
+/** What `actions.run` takes. */
+export interface ActionRunParams {
+  /** The connection to act for. */
+  connectionId: string
+  /** The action's input, checked against the connector's schema for it (e.g. `{ email }` for the Demo CRM's `create_contact`). */
+  input: unknown
+  /**
+   * Makes the call safe to repeat (1–255 printable ASCII characters, scoped to this connection and
+   * action): a repeat with the same input returns the stored result instead of acting twice; with
+   * another input it fails with `idempotency_key_reused`; while the first is running, `idempotency_in_progress`.
+   */
+  idempotencyKey?: string
+}
+/** Filters of `actionRuns.list`; all optional and combined with AND. */
+export interface ActionRunListParams extends PageParams {
+  connectionId?: string
+  /** An action name, e.g. `create_contact`. */
+  action?: string
+  status?: ActionRunStatus
+}
+/**
+ * The problem document of an `action_failed` error (the provider refused the action), as found in
+ * `PatchbayError.problem`: the run's id, the provider's HTTP status and response body.
+ */
+export type ActionFailedProblem = Problem & {
+  code: 'action_failed'
+  actionRunId: string
+  providerStatus: number | null
+  output: unknown
+  /** The stored result of an earlier call with the same idempotency key. */
+  replayed: boolean
+}

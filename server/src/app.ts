@@ -7,6 +7,7 @@ import { requestId } from 'hono/request-id'
 import type { AppContext } from './context'
 import { onError, problem } from './middleware/errors'
 import type { AppEnv } from './middleware/types'
+import { actionRoutes } from './routes/actions'
 import { connectSessionRoutes } from './routes/connect-sessions'
 import { connectionRoutes } from './routes/connections'
 import { docsRoutes } from './routes/docs'
@@ -16,6 +17,8 @@ import { endUserRoutes } from './routes/end-users'
 import { integrationRoutes } from './routes/integrations'
 import { oauthRoutes } from './routes/oauth'
 import { proxyRoutes } from './routes/proxy'
+import { recordRoutes } from './routes/records'
+import { syncRoutes } from './routes/syncs'
 import { webhookRoutes } from './routes/webhooks'
 
 export const API_VERSION = '0.1.0'
@@ -45,6 +48,9 @@ export function createApp(ctx: AppContext) {
   app.route('/', embedRoutes)
   app.route('/', proxyRoutes)
   app.route('/', webhookRoutes)
+  app.route('/', syncRoutes)
+  app.route('/', recordRoutes)
+  app.route('/', actionRoutes)
   app.route('/', oauthRoutes)
   app.route('/', embedAssetRoutes)
   app.route('/', docsRoutes)

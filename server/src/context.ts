@@ -42,6 +42,8 @@ export interface AppContext {
 export interface ContextOptions {
   /** The job engine's pause between fetches of an empty queue, ms (default 2000; tests shorten it). */
   jobPollIntervalMs?: number
+  /** pg-boss's expiry monitor and maintenance interval, s (default 60; crash tests shorten it so a dead worker's job expires fast). */
+  jobMaintenanceIntervalSeconds?: number
 }
 
 /** Wires the services to a database; `start()` subscribes to change notifications. */
@@ -59,7 +61,7 @@ export async function createContext(config: Config, database: Database, log: Log
     instanceId: `${process.pid}-${randomToken(6)}`,
     refreshes: new Map(),
     principals: new Map(),
-    jobs: createJobEngine(database, { log, ...(opts.jobPollIntervalMs ? { pollIntervalMs: opts.jobPollIntervalMs } : {}) }),
+    jobs: createJobEngine(database, { log, ...(opts.jobPollIntervalMs ? { pollIntervalMs: opts.jobPollIntervalMs } : {}), ...(opts.jobMaintenanceIntervalSeconds ? { maintenanceIntervalSeconds: opts.jobMaintenanceIntervalSeconds } : {}) }),
   }
   defineQueues(ctx.jobs, ctx)
   ctx.credentials = new CredentialStore(ctx)

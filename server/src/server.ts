@@ -7,7 +7,7 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createApp } from './app'
 import type { Config } from './config'
-import { closeContext, createContext, type AppContext } from './context'
+import { closeContext, createContext, type AppContext, type ContextOptions } from './context'
 import { openDatabase, type Database } from './db/client'
 import { deleteExpiredSessions } from './db/queries/sessions'
 import { startJobs } from './jobs/queues'
@@ -26,11 +26,11 @@ export interface RunningServer {
  * listens on `config.host:config.port` (0 = any free port).
  * @param opts.database an already open database (tests), closed by its owner.
  */
-export async function startServer(config: Config, opts: { database?: Database; log?: Logger } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, opts: { database?: Database; log?: Logger; context?: ContextOptions } = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.logLevel)
   const keyring = loadKeyring(config, log)
   const database = opts.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }))
-  const ctx = await createContext(config, database, log, keyring)
+  const ctx = await createContext(config, database, log, keyring, opts.context)
   // Jobs (webhook deliveries): fetched here unless PATCHBAY_WORKERS=0 (then only `patchbay worker` runs them).
   await startJobs(ctx, { work: config.workers })
   const app = createApp(ctx)

@@ -4,7 +4,8 @@
  *
  * Only `db/` imports drizzle; services use the query functions in `db/queries/`.
  */
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PGlite } from '@electric-sql/pglite'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
@@ -60,7 +61,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true })
+  let unlock = () => {}
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true })
+    unlock = lockDataDir(dataDir)
+  }
   const client = new PGlite(dataDir ? `${dataDir}/pgdata` : undefined)
   await client.waitReady
   const db = drizzlePglite(client, { schema }) as unknown as Db
@@ -75,7 +80,40 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
       const unsub = await client.listen(channel, onPayload)
       return async () => unsub()
     },
-    close: () => client.close(),
+    close: async () => {
+      await client.close()
+      unlock()
+    },
+  }
+}
+
+/**
+ * Takes the data folder for this process (`patchbay.lock` holding the pid). PGlite is one process's
+ * database: a second live process is refused. A lock left by a process that died (SIGKILL, power
+ * loss) is taken over, and PostgreSQL's own stale `postmaster.pid` is removed with it, since PGlite
+ * refuses to start while it exists. What was committed before the crash is recovered from the WAL.
+ * @returns a function that releases the lock.
+ * @throws {Error} when another live process holds the folder.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockFile = join(dataDir, 'patchbay.lock')
+  if (existsSync(lockFile)) {
+    const pid = Number(readFileSync(lockFile, 'utf8').trim())
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+      throw new Error(`The data folder ${dataDir} is in use by process ${pid} (embedded PGlite serves one process; set DATABASE_URL to share a database)`)
+    }
+  }
+  rmSync(join(dataDir, 'pgdata', 'postmaster.pid'), { force: true })
+  writeFileSync(lockFile, String(process.pid))
+  return () => rmSync(lockFile, { force: true })
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

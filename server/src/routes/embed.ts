@@ -10,7 +10,8 @@ import { sessionAllows, sessionIntegration } from '../services/connect-sessions'
 import { connectWithForm, deleteConnection, getConnection, listConnections } from '../services/connections'
 import { listIntegrations, type ResolvedIntegration } from '../services/integrations'
 import { startAuthorization } from '../services/oauth-flow'
-import { body, Connection, connectionOut, Deleted, json, problems } from './schemas'
+import { listSyncs, setSyncFrequency, syncsOut } from '../services/syncs'
+import { body, Connection, connectionOut, Deleted, json, problems, Sync, SyncUpdate } from './schemas'
 import { router, sessionSecurity } from './router'
 
 const common = { tags: ['Widget (connect session)'], security: sessionSecurity, middleware: requireSession }
@@ -68,7 +69,7 @@ const IdParam = z.object({ id: z.string().min(1).max(100) })
 const Config = z.record(z.string().max(100), z.string().max(2000)).default({})
 
 export const embedRoutes = router()
-embedRoutes.use('/v1/embed/*', cors({ origin: (origin) => origin, allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'], maxAge: 600 }))
+embedRoutes.use('/v1/embed/*', cors({ origin: (origin) => origin, allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'], maxAge: 600 }))
 
 embedRoutes
   .openapi(
@@ -113,6 +114,44 @@ embedRoutes
     const r = await deleteConnection(c.get('ctx'), s.environmentId, c.req.valid('param').id, s)
     return c.json({ deleted: true as const, revoked: r.revoked }, 200)
   })
+  .openapi(
+    createRoute({
+      ...common,
+      method: 'get',
+      path: '/v1/embed/connections/{id}/syncs',
+      summary: "A connection's syncs, and the frequencies the end user may choose",
+      request: { params: IdParam },
+      responses: { 200: json(z.object({ data: z.array(Sync), endUserFrequency: z.object({ min: z.string(), max: z.string() }).nullable() })), ...problems(401, 403, 404) },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx')
+      const s = c.get('session')
+      const id = c.req.valid('param').id
+      await getConnection(ctx, s.environmentId, id, s)
+      const { loaded, syncs } = await listSyncs(ctx, s.environmentId, id)
+      return c.json({ data: await syncsOut(ctx, loaded, syncs), endUserFrequency: loaded.integration.row.syncSettings.endUserFrequency ?? null }, 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      ...common,
+      method: 'patch',
+      path: '/v1/embed/connections/{id}/syncs/{sync}',
+      summary: 'Choose how often a sync runs, within the bounds the vendor allows (`syncSettings.endUserFrequency`)',
+      request: { params: IdParam.extend({ sync: z.string().min(1).max(100) }), body: body(SyncUpdate) },
+      responses: { 200: json(Sync), ...problems(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx')
+      const s = c.get('session')
+      const { id, sync } = c.req.valid('param')
+      await getConnection(ctx, s.environmentId, id, s)
+      await setSyncFrequency(ctx, s.environmentId, id, sync, c.req.valid('json').frequency, true)
+      const { loaded, syncs } = await listSyncs(ctx, s.environmentId, id)
+      const [out] = await syncsOut(ctx, loaded, syncs.filter((x) => x.name === sync))
+      return c.json(out!, 200)
+    },
+  )
   .openapi(
     createRoute({
       ...common,

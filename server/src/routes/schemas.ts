@@ -55,6 +55,17 @@ const Overrides = z
   .strict()
   .openapi({ description: 'Replace connector URLs (enterprise hosts, sandboxes). May use connection config placeholders such as {subdomain}.' })
 
+const frequency = z.string().max(10).regex(/^\d{1,6}(s|m|h|d)$/, 'a number and a unit (s, m, h, d), e.g. 15m').openapi({ example: '1h' })
+
+export const SyncSettings = z
+  .object({
+    autoStart: z.boolean().optional().openapi({ description: 'Run every enabled sync once right after a connection is made (default true)' }),
+    syncs: z.record(z.string().max(100), z.object({ enabled: z.boolean().optional(), frequency: frequency.optional() }).strict()).optional().openapi({ description: "Per sync name: off by default (`enabled: false`), or another default frequency than the connector's" }),
+    endUserFrequency: z.object({ min: frequency, max: frequency }).strict().optional().openapi({ description: 'Let end users choose a frequency within these bounds in the widget' }),
+  })
+  .strict()
+  .openapi('SyncSettings')
+
 export const IntegrationCreate = z
   .object({
     key,
@@ -66,6 +77,7 @@ export const IntegrationCreate = z
     overrides: Overrides.optional(),
     enabled: z.boolean().optional(),
     allowMultipleConnections: z.boolean().optional().openapi({ description: 'Let an end user connect several accounts; default false (connecting again re-authorizes the existing connection)' }),
+    syncSettings: SyncSettings.optional(),
   })
   .strict()
   .openapi('IntegrationCreate')
@@ -83,6 +95,7 @@ export const Integration = z
     overrides: Overrides,
     enabled: z.boolean(),
     allowMultipleConnections: z.boolean(),
+    syncSettings: SyncSettings,
     authType: z.string(),
     redirectUri: z.string().nullable().openapi({ description: 'Register this redirect URI with the provider (OAuth 2.0 only)' }),
     createdAt: z.string().datetime(),
@@ -101,6 +114,7 @@ export function integrationOut(i: ResolvedIntegration, redirectUri: string): z.i
     overrides: i.row.overrides ?? {},
     enabled: i.row.enabled,
     allowMultipleConnections: i.row.allowMultipleConnections,
+    syncSettings: i.row.syncSettings,
     authType: i.connector.auth.type,
     redirectUri: i.connector.auth.type === 'oauth2' ? redirectUri : null,
     createdAt: i.row.createdAt.toISOString(),
@@ -262,3 +276,129 @@ export type ProblemOut = z.infer<typeof Problem>
 export type ConnectorOut = z.infer<typeof Connector>
 export type DeletedOut = z.infer<typeof Deleted>
 export type ConnectionStatusOut = z.infer<typeof ConnectionStatus>
+
+// ── Syncs and records ───────────────────────────────────────────────────────────────────────
+
+export const SyncRunStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).openapi('SyncRunStatus')
+
+export const SyncRun = z
+  .object({
+    id: z.string(),
+    connectionId: z.string(),
+    sync: z.string(),
+    model: z.string(),
+    status: SyncRunStatus,
+    trigger: z.enum(['initial', 'schedule', 'manual']),
+    mode: z.enum(['incremental', 'full']).openapi({ description: '`full`: lists everything and marks records it did not see as deleted' }),
+    attempts: z.number().int().openapi({ description: 'Failed attempts so far (retried with growing delays)' }),
+    pages: z.number().int(),
+    added: z.number().int(),
+    updated: z.number().int(),
+    deleted: z.number().int(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable().openapi({ description: 'Why the run failed, or the last retried error while it runs' }),
+    changesCursor: z.string().openapi({ description: "Read `GET /v1/records` from this cursor to get this run's changes" }),
+    createdAt: z.string().datetime(),
+    startedAt: z.string().datetime().nullable(),
+    finishedAt: z.string().datetime().nullable(),
+  })
+  .openapi('SyncRun')
+
+export const Sync = z
+  .object({
+    name: z.string(),
+    model: z.string(),
+    description: z.string().nullable(),
+    mode: z.enum(['incremental', 'full']),
+    status: z.enum(['enabled', 'paused']),
+    frequency: z.string().openapi({ description: 'In effect (the connection’s own, else the integration’s or the connector’s default)' }),
+    customFrequency: z.boolean().openapi({ description: 'Whether this connection has its own frequency' }),
+    nextRunAt: z.string().datetime().nullable(),
+    lastSucceededAt: z.string().datetime().nullable(),
+    lastRun: SyncRun.nullable(),
+  })
+  .openapi('Sync')
+
+export const SyncTrigger = z
+  .object({ fullResync: z.boolean().optional().openapi({ description: 'List everything again (and detect deletions), ignoring the incremental cursor' }) })
+  .strict()
+  .openapi('SyncTrigger')
+
+export const SyncUpdate = z
+  .object({ frequency: frequency.nullable().openapi({ description: 'null: back to the default' }) })
+  .strict()
+  .openapi('SyncUpdate')
+
+export const RecordAction = z.enum(['added', 'updated', 'deleted'])
+
+export const SyncedRecord = z
+  .object({
+    id: z.string().openapi({ description: "The provider's id" }),
+    model: z.string(),
+    action: RecordAction.openapi({ description: 'The last change' }),
+    data: z.record(z.string(), z.unknown()).openapi({ description: 'The record as the provider returned it' }),
+    hash: z.string().openapi({ description: 'SHA-256 (base64url) of the canonical JSON of `data`' }),
+    firstSeenAt: z.string().datetime(),
+    updatedAt: z.string().datetime(),
+    deletedAt: z.string().datetime().nullable(),
+  })
+  .openapi('Record')
+
+export const RecordsQuery = z.object({
+  connectionId: z.string().min(1).max(100),
+  model: z.string().min(1).max(100).openapi({ description: 'The connector object, e.g. `contact`' }),
+  cursor: z.string().max(200).optional().openapi({ description: '`nextCursor` of the previous page, or `changes.cursor` of a sync webhook; absent: from the start' }),
+  modifiedAfter: z.string().max(40).datetime({ offset: true }).optional().openapi({ description: 'Only records changed after this instant' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+})
+
+export const RecordsPage = z
+  .object({
+    data: z.array(SyncedRecord),
+    nextCursor: z.string().openapi({ description: 'Where to continue; store it and ask again later for newer changes' }),
+    hasMore: z.boolean(),
+  })
+  .openapi('RecordsPage')
+
+export type SyncOut = z.infer<typeof Sync>
+export type SyncRunOut = z.infer<typeof SyncRun>
+export type SyncRunStatusOut = z.infer<typeof SyncRunStatus>
+export type SyncedRecordOut = z.infer<typeof SyncedRecord>
+export type RecordsPageOut = z.infer<typeof RecordsPage>
+export type SyncSettingsInput = z.input<typeof SyncSettings>
+
+// ── Actions ─────────────────────────────────────────────────────────────────────────────────
+
+export const ActionRunStatus = z.enum(['running', 'succeeded', 'failed']).openapi('ActionRunStatus')
+
+export const ActionRunCreate = z
+  .object({
+    connectionId: z.string().min(1).max(100),
+    input: z.unknown().optional().openapi({ description: "The action's input, checked against the connector's schema for it (which decides whether it may be absent); sent to the provider as the JSON body" }),
+  })
+  .strict()
+  .openapi('ActionRunCreate')
+
+export const ActionRun = z
+  .object({
+    id: z.string().openapi({ example: 'act_3xk2…' }),
+    connectionId: z.string(),
+    action: z.string().openapi({ description: "The action's name in the connector", example: 'create_contact' }),
+    status: ActionRunStatus,
+    idempotencyKey: z.string().nullable().openapi({ description: 'The `Idempotency-Key` of the request, if any' }),
+    providerStatus: z.number().int().nullable().openapi({ description: "The provider's HTTP status; null when it did not answer" }),
+    output: z.unknown().openapi({ description: "The provider's response body (parsed JSON, else text); null when empty or when it did not answer" }),
+    errorCode: z.string().nullable().openapi({ description: 'Why the run failed before the provider answered: `reauth_required`, `upstream_rate_limited`, `upstream_unreachable`…' }),
+    errorMessage: z.string().nullable(),
+    createdAt: z.string().datetime().openapi({ description: 'When the run (or its latest attempt, after a takeover or a retry) started' }),
+    finishedAt: z.string().datetime().nullable(),
+  })
+  .openapi('ActionRun')
+
+export const ActionRunResult = ActionRun.extend({
+  replayed: z.boolean().openapi({ description: 'The stored result of an earlier request with the same `Idempotency-Key`; the provider was not called' }),
+}).openapi('ActionRunResult')
+
+export type ActionRunOut = z.infer<typeof ActionRun>
+export type ActionRunResultOut = z.infer<typeof ActionRunResult>
+export type ActionRunStatusOut = z.infer<typeof ActionRunStatus>
+export type ActionRunCreateInput = z.input<typeof ActionRunCreate>

@@ -9,7 +9,8 @@ import * as q from '../db/queries/integrations'
 import { listConnectionIdsOfIntegration } from '../db/queries/connections'
 // Cycle (connections ↔ integrations) is by function only, resolved at call time.
 import { deleteConnection } from './connections'
-import type { IntegrationOverrides } from '../db/schema/index'
+import { parseFrequency } from './syncs'
+import type { IntegrationOverrides, IntegrationSyncSettings } from '../db/schema/index'
 import { notFound, PatchbayError } from '../lib/errors'
 import { newId } from '../lib/ids'
 
@@ -26,6 +27,7 @@ export interface IntegrationInput {
   overrides?: IntegrationOverrides | undefined
   enabled?: boolean | undefined
   allowMultipleConnections?: boolean | undefined
+  syncSettings?: IntegrationSyncSettings | undefined
 }
 
 /** An integration with its connector and the URLs in effect (connector defaults + overrides). */
@@ -75,6 +77,15 @@ export async function listIntegrations(ctx: AppContext, environmentId: string): 
 
 function checkInput(connector: Connector, input: Partial<IntegrationInput>): void {
   const errors: { path: string; message: string }[] = []
+  const settings = input.syncSettings
+  for (const [name, s] of Object.entries(settings?.syncs ?? {})) {
+    if (!(name in connector.syncs)) errors.push({ path: `syncSettings.syncs.${name}`, message: `unknown sync; ${connector.id} has: ${Object.keys(connector.syncs).join(', ') || 'none'}` })
+    else if (s.frequency !== undefined && !isFrequency(s.frequency)) errors.push({ path: `syncSettings.syncs.${name}.frequency`, message: 'between 1m and 30d, e.g. 15m, 1h, 1d' })
+  }
+  const bounds = settings?.endUserFrequency
+  if (bounds && (!isFrequency(bounds.min) || !isFrequency(bounds.max) || parseFrequency(bounds.min) > parseFrequency(bounds.max))) {
+    errors.push({ path: 'syncSettings.endUserFrequency', message: 'min and max between 1m and 30d, min ≤ max' })
+  }
   if (connector.auth.type === 'oauth2' && input.clientId === null) errors.push({ path: 'clientId', message: 'an OAuth 2.0 integration needs a client id' })
   for (const [name, url] of Object.entries(input.overrides ?? {})) {
     if (url === undefined) continue
@@ -106,6 +117,7 @@ export async function createIntegration(ctx: AppContext, environmentId: string, 
     overrides: input.overrides ?? {},
     enabled: input.enabled ?? true,
     allowMultipleConnections: input.allowMultipleConnections ?? false,
+    syncSettings: input.syncSettings ?? {},
   })
   if (!inserted) throw new PatchbayError('conflict', `Integration ${JSON.stringify(input.key)} already exists`)
   return getIntegration(ctx, environmentId, input.key)
@@ -124,6 +136,7 @@ export async function updateIntegration(ctx: AppContext, environmentId: string, 
     ...(input.overrides !== undefined ? { overrides: input.overrides } : {}),
     ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
     ...(input.allowMultipleConnections !== undefined ? { allowMultipleConnections: input.allowMultipleConnections } : {}),
+    ...(input.syncSettings !== undefined ? { syncSettings: input.syncSettings } : {}),
   })
   ctx.credentials.invalidateIntegration(id)
   return getIntegration(ctx, environmentId, key)
@@ -178,4 +191,13 @@ export function validateConnectionConfig(connector: Connector, input: Record<str
   }
   if (errors.length) throw new PatchbayError('invalid_request', 'Invalid connection config', { errors })
   return out
+}
+
+function isFrequency(value: string): boolean {
+  try {
+    parseFrequency(value)
+    return true
+  } catch {
+    return false
+  }
 }

@@ -129,9 +129,12 @@ export async function callProvider(ctx: AppContext, loaded: LoadedConnection, ca
     }
     // GitHub answers an exhausted primary limit with 403 and `x-ratelimit-remaining: 0`
     // (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit).
-    if (status === 429 || (status === 403 && limit?.remainingHeader && response.headers[limit.remainingHeader.toLowerCase()] === '0')) {
+    // Its secondary limit is a 403 with `retry-after`.
+    if (status === 429 || (status === 403 && (response.headers['retry-after'] !== undefined || (limit?.remainingHeader && response.headers[limit.remainingHeader.toLowerCase()] === '0')))) {
       rateLimited++
-      const after = parseRetryAfter(response.headers['retry-after']) ?? (ctx.rateLimits.delay(id, limit) || backoff(rateLimited))
+      // Retry-After, else the reset header (already applied by `observe`), else the declared window
+      // (HubSpot sends neither: its limit is per 10 s window), else backoff.
+      const after = parseRetryAfter(response.headers['retry-after']) ?? (ctx.rateLimits.delay(id, limit) || limit?.windowMs || backoff(rateLimited))
       ctx.rateLimits.block(id, Date.now() + after)
       if (after > maxWaitMs || rateLimited > 20) throw rateLimitedError(after)
       continue

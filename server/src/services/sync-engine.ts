@@ -98,6 +98,30 @@ function laterCursor(a: string | number | null | undefined, b: unknown): string 
   return String(b) > String(a) ? b : a
 }
 
+/** How far before a run's start the next incremental run looks again, ms (clock skew, changes during the run). */
+export const CURSOR_LOOKBACK_MS = 60_000
+
+/**
+ * The cursor to store after a run: the largest value seen, but never later than the run's start
+ * minus {@link CURSOR_LOOKBACK_MS}. Pages are ordered by id, not by update time, so a record changed
+ * after the run passed it may carry an older time than a record seen later; starting the next run
+ * from the run's start finds it. Records seen twice are unchanged and not rewritten. Dates (ISO 8601)
+ * and epoch numbers (seconds below 10¹¹, else milliseconds) are capped; other values are kept.
+ */
+export function capCursor(cursor: string | number | null, runStartedAt: Date): string | number | null {
+  const limit = runStartedAt.getTime() - CURSOR_LOOKBACK_MS
+  if (typeof cursor === 'number') {
+    const ms = cursor < 1e11 ? cursor * 1000 : cursor
+    if (ms <= limit) return cursor
+    return cursor < 1e11 ? Math.floor(limit / 1000) : limit
+  }
+  if (typeof cursor === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(cursor)) {
+    const at = Date.parse(cursor)
+    if (!Number.isNaN(at) && at > limit) return new Date(limit).toISOString()
+  }
+  return cursor
+}
+
 /**
  * Extracts ids, canonical JSON and hashes of a page's items. Items without a string or numeric id
  * are skipped (counted); a repeated id keeps its last occurrence; items the provider marks deleted
@@ -201,34 +225,23 @@ async function work(ctx: AppContext, run: SyncRunRow, signal: AbortSignal, deadl
   let cp: SyncCheckpoint = run.checkpoint
   const tuning = ctx.config.sync
 
+  // Pipelined: while a page is stored, the next one is fetched and hashed (`ahead`). Its result is
+  // only used after the store committed; if the slice ends first, it is dropped and fetched again.
+  let ahead: Promise<FetchedPage> | null = null
   while (cp.phase === 'fetch' && cp.nextUrl) {
     if (Date.now() >= deadline || signal.aborted) return { kind: 'continue', inMs: 0 }
-    const url = new URL(cp.nextUrl)
-    const call = await callProvider(ctx, loaded, { method: 'GET', url, idempotent: true, signal, maxWaitMs: Math.max(0, Math.min(tuning.rateLimitMaxWaitMs, deadline - Date.now())) })
-    loaded = call.loaded
-    const { status: httpStatus, body, headers, malformed } = call.response
-    if (httpStatus < 200 || httpStatus >= 300) {
-      throw new PatchbayError('upstream_error', `The provider answered HTTP ${httpStatus} for ${url.pathname}: ${excerpt(body)}`, { providerStatus: httpStatus, retryable: httpStatus >= 500 || httpStatus === 408 })
-    }
-    if (malformed) throw new PatchbayError('upstream_invalid_response', `The provider's response for ${url.pathname} is not valid JSON`)
-    let items: unknown[]
-    try {
-      items = extractItems(body, plan.pagination.itemsPath)
-    } catch (err) {
-      throw new PatchbayError('upstream_invalid_response', `The provider's response for ${url.pathname} does not match the connector: ${(err as Error).message}`, { retryable: false })
-    }
-    const next = nextPage(plan.pagination, { url, body, headers, items })
-    const page = pageRecords(plan, items, cp.cursorMax ?? null)
-    if (page.skipped) ctx.log.warn({ runId: run.id, skipped: page.skipped }, 'items without an id were skipped')
-    const nextCp: SyncCheckpoint = {
-      phase: next ? 'fetch' : run.mode === 'full' ? 'delete' : 'done',
-      nextUrl: next ? withoutCredentials(loaded, next).href : null,
-      cursorMax: page.cursorMax,
-      ...(next || run.mode !== 'full' ? {} : { deleteAfter: '' }),
+    const page = await (ahead ?? fetchPage(ctx, run, plan, loaded, new URL(cp.nextUrl), cp.cursorMax ?? null, signal, deadline))
+    ahead = null
+    loaded = page.loaded
+    if (page.records.skipped) ctx.log.warn({ runId: run.id, skipped: page.records.skipped }, 'items without an id were skipped')
+    const nextCp = page.checkpoint
+    if (nextCp.phase === 'fetch' && nextCp.nextUrl && Date.now() < deadline && !signal.aborted) {
+      ahead = fetchPage(ctx, run, plan, loaded, new URL(nextCp.nextUrl), nextCp.cursorMax ?? null, signal, deadline)
+      ahead.catch(() => {}) // surfaces when awaited; dropped with the slice otherwise
     }
     await inTransaction(ctx.db, async (tx) => {
-      const counts = await upsertRecords(tx, run.connectionId, plan.model, page.batch, run.mode === 'full' ? run.id : null)
-      const deleted = await markDeleted(tx, run.connectionId, plan.model, page.deletedIds)
+      const counts = await upsertRecords(tx, run.connectionId, plan.model, page.records.batch, run.mode === 'full' ? run.id : null)
+      const deleted = await markDeleted(tx, run.connectionId, plan.model, page.records.deletedIds)
       if (!(await saveProgress(tx, run.id, run.slice, { checkpoint: nextCp, pages: 1, added: counts.added, updated: counts.updated, deleted }))) throw new FencedOff()
     })
     cp = nextCp
@@ -245,8 +258,51 @@ async function work(ctx: AppContext, run: SyncRunRow, signal: AbortSignal, deadl
     })
   }
 
-  await completeRun(ctx, run, { status: 'succeeded', cursor: laterCursor(run.cursorBefore, cp.cursorMax) })
+  await completeRun(ctx, run, { status: 'succeeded', cursor: laterCursor(run.cursorBefore, capCursor(cp.cursorMax ?? null, run.startedAt ?? run.createdAt)) })
   return { kind: 'done' }
+}
+
+/** A fetched page turned into records, with the checkpoint to store with them. */
+interface FetchedPage {
+  loaded: LoadedConnection
+  records: PageRecords
+  checkpoint: SyncCheckpoint
+}
+
+/**
+ * Fetches one list page and prepares it for the store: items, next page, canonical JSON and hashes.
+ * @throws {PatchbayError} `upstream_error` for a non-2xx answer, `upstream_invalid_response` for a body
+ *   that is not JSON or does not match the connector; and whatever {@link callProvider} throws.
+ */
+async function fetchPage(ctx: AppContext, run: SyncRunRow, plan: SyncPlan, loaded: LoadedConnection, url: URL, cursorMax: string | number | null, signal: AbortSignal, deadline: number): Promise<FetchedPage> {
+  const call = await callProvider(ctx, loaded, { method: 'GET', url, idempotent: true, signal, maxWaitMs: Math.max(0, Math.min(ctx.config.sync.rateLimitMaxWaitMs, deadline - Date.now())) })
+  const { status: httpStatus, body, headers, malformed } = call.response
+  if (httpStatus < 200 || httpStatus >= 300) {
+    throw new PatchbayError('upstream_error', `The provider answered HTTP ${httpStatus} for ${url.pathname}: ${excerpt(body)}`, { providerStatus: httpStatus, retryable: httpStatus >= 500 || httpStatus === 408 })
+  }
+  if (malformed) throw new PatchbayError('upstream_invalid_response', `The provider's response for ${url.pathname} is not valid JSON`)
+  // A 2xx whose body is not JSON at all (an HTML maintenance or login page from a proxy, an empty
+  // body) arrives as a string, in which the items path finds nothing: read as an empty last page,
+  // it would end a full run early and mark every record deleted. Retried like malformed JSON.
+  // (204 No Content stays an empty page.)
+  if (typeof body === 'string' && httpStatus !== 204) {
+    throw new PatchbayError('upstream_invalid_response', `The provider's response for ${url.pathname} is not JSON (content-type ${JSON.stringify(String(headers['content-type'] ?? ''))})`)
+  }
+  let items: unknown[]
+  try {
+    items = extractItems(body, plan.pagination.itemsPath)
+  } catch (err) {
+    throw new PatchbayError('upstream_invalid_response', `The provider's response for ${url.pathname} does not match the connector: ${(err as Error).message}`, { retryable: false })
+  }
+  const next = nextPage(plan.pagination, { url, body, headers, items })
+  const records = pageRecords(plan, items, cursorMax)
+  const checkpoint: SyncCheckpoint = {
+    phase: next ? 'fetch' : run.mode === 'full' ? 'delete' : 'done',
+    nextUrl: next ? withoutCredentials(call.loaded, next).href : null,
+    cursorMax: records.cursorMax,
+    ...(next || run.mode !== 'full' ? {} : { deleteAfter: '' }),
+  }
+  return { loaded: call.loaded, records, checkpoint }
 }
 
 /**

@@ -243,3 +243,25 @@ export async function sweepSyncs(ctx: AppContext): Promise<{ scheduled: number; 
   if (scheduled || stale.length) ctx.log.info({ scheduled, requeued: stale.length }, 'sync sweep')
   return { scheduled, requeued: stale.length }
 }
+
+/** The public view of a connection's syncs, with their last runs. */
+export async function syncsOut(ctx: AppContext, loaded: LoadedConnection, rows: SyncRow[]) {
+  const { connector, row: integration } = loaded.integration
+  const runs = await Promise.all(rows.map((s) => (s.lastRunId ? q.findRun(ctx.db, s.lastRunId) : undefined)))
+  return rows.map((s, i) => {
+    const def = connector.syncs[s.name]
+    const run = runs[i]
+    return {
+      name: s.name,
+      model: def?.object ?? '',
+      description: def?.description ?? null,
+      mode: def?.mode ?? ('full' as const),
+      status: s.status,
+      frequency: effectiveFrequency(s, integration.syncSettings, connector),
+      customFrequency: s.frequency !== null,
+      nextRunAt: s.nextRunAt?.toISOString() ?? null,
+      lastSucceededAt: s.lastSucceededAt?.toISOString() ?? null,
+      lastRun: run ? runOut(run) : null,
+    }
+  })
+}
