@@ -12,7 +12,7 @@ import { inTransaction } from '../server/src/db/client'
 import { startDemoProvider, type DemoProvider } from '../server/src/demo/provider/index'
 import { setStatus } from '../server/src/services/connections'
 import { recordEvent, sweepWebhookDeliveries } from '../server/src/services/webhook-outbox'
-import { createTestApp, testConfig, testDatabases, type TestApp, type TestTenant } from '../server/src/testing'
+import { createTestApp, freePort, testConfig, testDatabases, type TestApp, type TestTenant } from '../server/src/testing'
 
 interface Received {
   path: string
@@ -250,4 +250,63 @@ describe.each(testDatabases())('webhooks on $name', (target) => {
     expect(await code(verifyWebhook(second.body, second.headers, rotated.secret))).toBe('ok')
     expect(await code(verifyWebhook(second.body, second.headers, ep.secret))).toBe('webhook_invalid')
   })
+})
+
+describe.each(testDatabases())('webhooks through a receiver outage on $name', (target) => {
+  it('delivers every event once the receiver is back: each webhook-id once after deduplication, all verified', async () => {
+    const t = await createTestApp(target, { ...testConfig(), webhookRetryDelaysMs: [100, 200, 400, 800, 1600, 3200] })
+    const port = await freePort()
+    const got: { id: string; body: string; headers: IncomingHttpHeaders }[] = []
+    let hits = 0
+    const refused = new Set<string>()
+    const listen = () => {
+      const s = createServer((req, res) => {
+        const chunks: Buffer[] = []
+        req.on('data', (c: Buffer) => chunks.push(c))
+        req.on('end', () => {
+          hits++
+          // Recovering: the first request of each event is still refused, with 429 or 503.
+          const id = String(req.headers['webhook-id'])
+          if (!refused.has(id)) {
+            refused.add(id)
+            return void res.writeHead(refused.size % 2 ? 429 : 503, { 'retry-after': '0' }).end()
+          }
+          got.push({ id: String(req.headers['webhook-id']), body: Buffer.concat(chunks).toString('utf8'), headers: req.headers })
+          res.writeHead(204).end()
+        })
+      })
+      return new Promise<Server>((r) => s.listen(port, '127.0.0.1', () => r(s)))
+    }
+    try {
+      const ep = (await (await t.call('POST', '/v1/webhook-endpoints', { body: { url: `http://127.0.0.1:${port}/hooks` } })).json()) as { secret: string }
+      // The receiver is down (nothing listens): 40 events are recorded as real changes would record them.
+      const ids: string[] = []
+      for (let i = 0; i < 40; i++) {
+        const deliveries = await inTransaction(t.ctx.db, (tx) => recordEvent(tx, { environmentId: t.tenant.environmentId, type: 'sync.succeeded', payload: { n: i } }))
+        ids.push(i.toString())
+        for (const d of deliveries) await t.ctx.jobs.send('webhooks.deliver', { deliveryId: d.id }, { singletonKey: `${d.id}:0` })
+      }
+      await sleep(700)
+      expect(got).toHaveLength(0)
+      const server = await listen()
+      try {
+        await until(async () => {
+          const list = ((await (await t.call('GET', '/v1/webhook-deliveries?limit=200')).json()) as { data: { status: string }[] }).data
+          if (list.some((d) => d.status === 'failed')) throw new Error(`a delivery failed: ${JSON.stringify(list.filter((d) => d.status === 'failed')[0])}`)
+          return list.length === 40 && list.every((d) => d.status === 'succeeded')
+        }, 40_000)
+      } finally {
+        await new Promise((r) => server.close(r))
+      }
+      const unique = new Map(got.map((g) => [g.id, g]))
+      expect(unique.size).toBe(40)
+      const ns = [...unique.values()].map((g) => (new Webhook(ep.secret).verify(g.body, g.headers as Record<string, string>) as { data: { n: number } }).data.n)
+      expect(ns.sort((a, b) => a - b)).toEqual(ids.map(Number))
+      const failedAttempts = ((await (await t.call('GET', '/v1/webhook-deliveries?limit=200')).json()) as { data: { attemptCount: number }[] }).data.reduce((n, d) => n + d.attemptCount, 0)
+      expect(failedAttempts).toBeGreaterThanOrEqual(120) // refused while down, refused once more while recovering, then delivered
+      expect(hits).toBe(80)
+    } finally {
+      await t.close()
+    }
+  }, 60_000)
 })
