@@ -241,6 +241,12 @@ export interface ConnectorHooks {
   afterTokenResponse?: (tokenResponse: Record<string, unknown>) => Record<string, string>
   /** A label for the connected account (e.g. the login), from the verify/`me` response. */
   accountLabel?: (body: unknown) => string | undefined
+  /**
+   * Adjusts one list item before a sync stores it (e.g. drops a field that changes on every
+   * request, or fills the id from elsewhere), or returns `null` to skip it. Called for every item of
+   * every page: keep it pure and cheap.
+   */
+  syncItem?: (item: unknown, sync: { name: string; model: string }) => unknown
 }
 
 export const connectorSchema = z

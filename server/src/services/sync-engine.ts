@@ -57,6 +57,8 @@ export interface SyncPlan {
   updatedSinceParam: string | undefined
   deletedWhen: Connector['syncs'][string]['deletedWhen']
   mode: 'incremental' | 'full'
+  /** The connector's `hooks.syncItem`, bound to this sync. */
+  adjust: ((item: unknown) => unknown) | undefined
 }
 
 /**
@@ -79,6 +81,7 @@ export function syncPlan(connector: Connector, syncName: string): SyncPlan {
     updatedSinceParam: sync.updatedSinceParam,
     deletedWhen: sync.deletedWhen,
     mode: sync.mode,
+    adjust: connector.hooks.syncItem ? (item) => connector.hooks.syncItem!(item, { name: syncName, model: sync.object }) : undefined,
   }
 }
 
@@ -132,7 +135,9 @@ export function pageRecords(plan: SyncPlan, items: readonly unknown[], cursorMax
   const batch: RecordBatch = { externalIds: [], data: [], hashes: [] }
   const deletedIds: string[] = []
   let skipped = 0
-  for (const item of items) {
+  for (const original of items) {
+    const item = plan.adjust ? plan.adjust(original) : original
+    if (item === null || item === undefined) continue
     const raw = getPath(item, plan.keyPath)
     if ((typeof raw !== 'string' || raw === '') && typeof raw !== 'number') {
       skipped++
