@@ -62,6 +62,40 @@ export const defaultMessages = {
     revoked: 'Access to {name} was revoked.',
     revokedAction: 'Reconnect to grant access again.',
   },
+  /** The syncs of a connection: what was last brought in, and how often (when the app lets the user choose). */
+  syncs: {
+    title: 'Sync',
+    loadFailed: 'Could not load the sync status.',
+    syncing: 'Syncing…',
+    paused: 'Paused',
+    notYet: 'Not synced yet',
+    synced: 'Synced {when}',
+    syncedChanges: 'Synced {when} · {changes}',
+    added: '{n} added',
+    updated: '{n} updated',
+    deleted: '{n} deleted',
+    noChanges: 'no changes',
+    failed: 'Sync failed: {reason}',
+    failedUnknown: 'Sync failed',
+    frequencyLabel: 'How often to sync {name}',
+    frequencyFailed: 'Could not change how often {name} syncs',
+    /** The API refused the frequency (`forbidden`): out of the allowed range, or no longer allowed. */
+    frequencyForbidden: 'This frequency is not allowed. Choose another one.',
+    /** Frequency choices; `{n}` is a number. */
+    every: {
+      seconds: 'Every {n} seconds',
+      minute: 'Every minute',
+      minutes: 'Every {n} minutes',
+      hour: 'Every hour',
+      hours: 'Every {n} hours',
+      day: 'Every day',
+      days: 'Every {n} days',
+      week: 'Every week',
+      weeks: 'Every {n} weeks',
+    },
+  },
+  /** Sync names (`contacts`, `open_deals`…) to display names; others are shown in words (“Open deals”). */
+  syncNames: {} as Record<string, string>,
   disconnect: {
     title: 'Disconnect {account}?',
     body: 'This app will stop accessing your {name} data. You can connect again at any time.',

@@ -18,8 +18,8 @@ export type ThemeVariable =
  */
 export type Theme = ThemeMode | { mode?: ThemeMode; variables?: Partial<Record<ThemeVariable, string>> }
 
-/** Where a failure happened: loading the catalog, the session token, the OAuth popup, the credentials form, disconnecting. */
-export type ErrorStage = 'load' | 'session' | 'authorize' | 'connect' | 'disconnect'
+/** Where a failure happened: loading the catalog, the session token, the OAuth popup, the credentials form, disconnecting, changing a sync. */
+export type ErrorStage = 'load' | 'session' | 'authorize' | 'connect' | 'disconnect' | 'sync'
 
 /** Payloads of the events the widget sends to the host (`detail` of the element's CustomEvents). */
 export interface PatchbayEventMap {

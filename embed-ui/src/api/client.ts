@@ -6,7 +6,7 @@
  * token (`getSessionToken`), the token is renewed — once for all requests failing together — and
  * the failed request is sent again, once.
  */
-import type { Authorization, CatalogEntry, Connection, ConnectWithFormInput, Deleted, Problem, Session, StartAuthorizationInput } from './types'
+import type { Authorization, CatalogEntry, Connection, ConnectionSyncs, ConnectWithFormInput, Deleted, Problem, Session, StartAuthorizationInput, Sync } from './types'
 
 /** Codes the client adds to the server's (`server/src/lib/errors.ts`) for failures before an answer. */
 export type ClientErrorCode = 'network_error' | 'bad_response'
@@ -54,6 +54,9 @@ export interface ApiClient {
   connectWithForm(input: ConnectWithFormInput): Promise<Connection>
   startAuthorization(input: StartAuthorizationInput): Promise<Authorization>
   deleteConnection(id: string): Promise<Deleted>
+  listSyncs(connectionId: string): Promise<ConnectionSyncs>
+  /** `frequency: null` goes back to the default. */
+  setSyncFrequency(connectionId: string, sync: string, frequency: string | null): Promise<Sync>
 }
 
 /** Resolves `baseUrl` against the page (an empty one means the page's own origin). */
@@ -151,5 +154,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     connectWithForm: (input) => request<Connection>('POST', '/v1/embed/connections', { ...input, connectionConfig: input.connectionConfig ?? {} }),
     startAuthorization: (input) => request<Authorization>('POST', '/v1/embed/oauth/authorizations', { ...input, connectionConfig: input.connectionConfig ?? {} }),
     deleteConnection: (id) => request<Deleted>('DELETE', `/v1/embed/connections/${encodeURIComponent(id)}`),
+    listSyncs: (id) => request<ConnectionSyncs>('GET', `/v1/embed/connections/${encodeURIComponent(id)}/syncs`),
+    setSyncFrequency: (id, sync, frequency) => request<Sync>('PATCH', `/v1/embed/connections/${encodeURIComponent(id)}/syncs/${encodeURIComponent(sync)}`, { frequency }),
   }
 }

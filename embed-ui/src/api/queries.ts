@@ -5,7 +5,7 @@
  */
 import { QueryClient, queryOptions, useMutation, useQueryClient } from '@tanstack/react-query'
 import { ApiError, type ApiClient } from './client'
-import type { Connection, ConnectWithFormInput } from './types'
+import type { Connection, ConnectionSyncs, ConnectWithFormInput, Sync } from './types'
 
 /** Query keys. Every widget has its own QueryClient, so keys need no session or tenant part. */
 export const embedKeys = {
@@ -13,6 +13,8 @@ export const embedKeys = {
   session: () => [...embedKeys.all, 'session'] as const,
   integrations: () => [...embedKeys.all, 'integrations'] as const,
   connections: () => [...embedKeys.all, 'connections'] as const,
+  /** Under the connections: refreshing them (connect, reconnect, disconnect) refreshes these too. */
+  syncs: (connectionId: string) => [...embedKeys.connections(), connectionId, 'syncs'] as const,
 }
 
 /** The session (end user, expiry). */
@@ -23,6 +25,26 @@ export const integrationsQuery = (api: ApiClient) => queryOptions({ queryKey: em
 
 /** The end user's connections (`GET /v1/embed/connections`). */
 export const connectionsQuery = (api: ApiClient) => queryOptions({ queryKey: embedKeys.connections(), queryFn: () => api.listConnections(), staleTime: 30_000 })
+
+/** Polling of a connection's syncs: often while a run is queued or running, calmly otherwise. */
+export const SYNC_POLL_MS = { active: 2_000, idle: 10_000 }
+
+/** Whether a run of this sync is queued or running. */
+export const isSyncing = (s: Sync): boolean => s.lastRun?.status === 'queued' || s.lastRun?.status === 'running'
+
+/** A 404: the connection is gone, or the server predates syncs. Not worth asking again. */
+export const isNotFound = (err: unknown): boolean => err instanceof ApiError && err.status === 404
+
+/**
+ * A connection's syncs and the frequencies the end user may choose (`GET /v1/embed/connections/{id}/syncs`).
+ * `poll: false` (e.g. while it is off screen) stops the periodic refresh.
+ */
+export const syncsQuery = (api: ApiClient, connectionId: string, poll = true) =>
+  queryOptions({
+    queryKey: embedKeys.syncs(connectionId),
+    queryFn: () => api.listSyncs(connectionId),
+    refetchInterval: (q) => (!poll || isNotFound(q.state.error) ? false : q.state.data?.data.some(isSyncing) ? SYNC_POLL_MS.active : SYNC_POLL_MS.idle),
+  })
 
 /** Only failures that may pass on their own are retried: no answer, or a 5xx / 429. */
 export function isTransient(err: unknown): boolean {
@@ -72,4 +94,27 @@ export function useDisconnect(api: ApiClient) {
 /** Starts an OAuth authorization; the caller opens the returned URL in the popup. */
 export function useStartAuthorization(api: ApiClient) {
   return useMutation({ mutationFn: api.startAuthorization })
+}
+
+/**
+ * Sets how often one sync of a connection runs (`PATCH /v1/embed/connections/{id}/syncs/{sync}`); `null`: the default.
+ * While pending, `variables` holds the chosen value (show it instead of the cached one).
+ */
+export function useSetSyncFrequency(api: ApiClient, connectionId: string) {
+  const qc = useQueryClient()
+  const queryKey = embedKeys.syncs(connectionId)
+  return useMutation({
+    mutationFn: (input: { sync: string; frequency: string | null }) => api.setSyncFrequency(connectionId, input.sync, input.frequency),
+    // One change at a time per connection, in order: arrowing through a select sends several, and the last must win.
+    scope: { id: `syncs:${connectionId}` },
+    // A poll answered after the change would put the old value back.
+    onMutate: () => qc.cancelQueries({ queryKey }),
+    onSuccess: (sync) => {
+      qc.setQueryData(queryKey, (old: ConnectionSyncs | undefined) => old && { ...old, data: old.data.map((s) => (s.name === sync.name ? sync : s)) })
+    },
+    // Refused or not: read again (the allowed range may have changed; a poll may have been cancelled).
+    onSettled: () => {
+      void qc.invalidateQueries({ queryKey })
+    },
+  })
 }

@@ -101,3 +101,53 @@ export interface Deleted {
   deleted: true
   revoked?: boolean
 }
+
+export type SyncRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'
+
+/** One run of a sync (`Sync.lastRun`). */
+export interface SyncRun {
+  id: string
+  connectionId: string
+  sync: string
+  model: string
+  status: SyncRunStatus
+  trigger: 'initial' | 'schedule' | 'manual'
+  mode: 'incremental' | 'full'
+  attempts: number
+  pages: number
+  added: number
+  updated: number
+  deleted: number
+  /** Why the run failed, or the last retried error while it runs. */
+  error: { code: string; message: string } | null
+  changesCursor: string
+  createdAt: string
+  startedAt: string | null
+  finishedAt: string | null
+}
+
+/** A sync of a connection (`GET /v1/embed/connections/{id}/syncs`). */
+export interface Sync {
+  /** The connector's sync name, e.g. `contacts`. */
+  name: string
+  model: string
+  description: string | null
+  mode: 'incremental' | 'full'
+  status: 'enabled' | 'paused'
+  /** In effect: `<n>s|m|h|d`, e.g. `15m`. */
+  frequency: string
+  /** Whether this connection has its own frequency. */
+  customFrequency: boolean
+  nextRunAt: string | null
+  lastSucceededAt: string | null
+  lastRun: SyncRun | null
+}
+
+/** The frequencies the end user may choose; `null` when the vendor does not let them. */
+export type FrequencyBounds = { min: string; max: string } | null
+
+/** `GET /v1/embed/connections/{id}/syncs`. */
+export interface ConnectionSyncs {
+  data: Sync[]
+  endUserFrequency: FrequencyBounds
+}

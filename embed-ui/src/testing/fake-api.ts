@@ -1,10 +1,11 @@
 /**
  * An in-memory fake of the widget-facing API (`/v1/embed/*`) as a `fetch` function, with the
  * same JSON shapes, status codes and problem documents as `server/src/routes/embed.ts`,
- * `server/src/services/connections.ts` (form validation) and `server/src/lib/errors.ts`.
+ * `server/src/services/connections.ts` (form validation), `server/src/services/syncs.ts`
+ * (`setSyncFrequency`) and `server/src/lib/errors.ts`.
  * Used by the widget tests directly, and behind a node:http server by the benchmark.
  */
-import type { CatalogEntry, Connection, FormField, Problem } from '../api/types'
+import type { CatalogEntry, Connection, FormField, Problem, Sync } from '../api/types'
 import { connection } from './fixtures'
 
 const STATUS: Record<string, number> = { invalid_request: 400, unauthenticated: 401, session_expired: 401, forbidden: 403, not_found: 404, credentials_invalid: 422, internal: 500 }
@@ -25,12 +26,25 @@ export interface FakeApiOptions {
   accepts?: (integration: string, credentials: Record<string, string>) => boolean
   /** The URL authorizations point to; default `/oauth/start` on the API's origin. */
   authorizeUrl?: string
+  /** Syncs by connection id; a connection not listed has none. */
+  syncs?: Record<string, Sync[]>
+  /** By integration key: the frequencies its end users may choose (`syncSettings.endUserFrequency`); default none. */
+  endUserFrequency?: Record<string, { min: string; max: string }>
 }
 
 export function problem(code: string, detail: string, extra: Partial<Problem> = {}): Response {
   const status = extra.status ?? STATUS[code] ?? 400
   const body: Problem = { type: `urn:patchbay:error:${code}`, title: code.replace(/_/g, ' '), status, detail, code, requestId: 'req_test', ...extra }
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/problem+json', 'patchbay-error': code } })
+}
+
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/** Mirrors `parseFrequency`: `<n>s|m|h|d` between 1m and 30d, else NaN. */
+function frequencyMs(value: unknown): number {
+  const m = typeof value === 'string' ? /^(\d{1,6})(s|m|h|d)$/.exec(value) : null
+  const ms = m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : NaN
+  return ms >= 60_000 && ms <= 30 * 86_400_000 ? ms : NaN
 }
 
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
@@ -57,7 +71,12 @@ export function createFakeApi(options: FakeApiOptions) {
     calls: [] as Call[],
     /** Answers queued for the next matching requests (`'GET /v1/embed/integrations'`), before anything else. */
     queued: [] as { route: string; response: () => Response | Promise<Response> }[],
+    /** Syncs by connection id; change them to simulate runs. */
+    syncs: structuredClone(options.syncs ?? {}) as Record<string, Sync[]>,
+    endUserFrequency: { ...options.endUserFrequency } as Record<string, { min: string; max: string } | undefined>,
   }
+  /** Each sync's frequency before any change: what `frequency: null` goes back to. */
+  const defaults = new Map(Object.entries(state.syncs).flatMap(([id, list]) => list.map((x) => [`${id}/${x.name}`, x.frequency] as const)))
   const accepts = options.accepts ?? ((_i, creds) => !Object.values(creds).includes('wrong'))
 
   async function handle(req: Request): Promise<Response> {
@@ -65,7 +84,7 @@ export function createFakeApi(options: FakeApiOptions) {
     const path = url.pathname
     const auth = req.headers.get('authorization')
     const token = auth?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? null
-    const body: unknown = req.method === 'POST' ? await req.json().catch(() => undefined) : undefined
+    const body: unknown = req.method === 'POST' || req.method === 'PATCH' ? await req.json().catch(() => undefined) : undefined
     state.calls.push({ method: req.method, path, token, body })
 
     const route = `${req.method} ${path}`
@@ -112,6 +131,31 @@ export function createFakeApi(options: FakeApiOptions) {
       const target = new URL(options.authorizeUrl ?? '/oauth/start', url)
       target.searchParams.set('state', `st_${integration.key}_${input.connectionId ?? 'new'}`)
       return json({ url: target.href, expiresAt: new Date(Date.now() + 600_000).toISOString() }, 201)
+    }
+
+    const syncsRoute = path.match(/^\/v1\/embed\/connections\/([^/]+)\/syncs(?:\/([^/]+))?$/)
+    if (syncsRoute && (req.method === 'GET' ? !syncsRoute[2] : req.method === 'PATCH' && syncsRoute[2])) {
+      const id = decodeURIComponent(syncsRoute[1]!)
+      const conn = state.connections.find((c) => c.id === id)
+      if (!conn) return problem('not_found', `Connection ${JSON.stringify(id)} does not exist`)
+      const bounds = state.endUserFrequency[conn.integration] ?? null
+      const list = (state.syncs[id] ??= [])
+      if (req.method === 'GET') return json({ data: list, endUserFrequency: bounds })
+      const name = decodeURIComponent(syncsRoute[2]!)
+      const target = list.find((x) => x.name === name)
+      const input = body as { frequency?: unknown } | undefined
+      if (!input || !('frequency' in input) || (input.frequency !== null && typeof input.frequency !== 'string') || Object.keys(input).length !== 1) {
+        return problem('invalid_request', 'Invalid body', { errors: [{ path: 'frequency', message: 'a frequency such as 15m, or null' }] })
+      }
+      if (!target) return problem('not_found', `Sync ${JSON.stringify(name)} does not exist`)
+      const frequency = input.frequency as string | null
+      const ms = frequencyMs(frequency ?? defaults.get(`${id}/${name}`) ?? '1h')
+      if (Number.isNaN(ms)) return problem('invalid_request', `Invalid frequency ${JSON.stringify(frequency)}`, { errors: [{ path: 'frequency', message: 'a number and a unit (s, m, h, d) between 1m and 30d, e.g. 15m, 1h, 1d' }] })
+      if (!bounds) return problem('forbidden', 'This integration does not let end users change how often it syncs')
+      if (ms < frequencyMs(bounds.min) || ms > frequencyMs(bounds.max)) return problem('forbidden', `Choose a frequency between ${bounds.min} and ${bounds.max}`)
+      Object.assign(target, { frequency: frequency ?? defaults.get(`${id}/${name}`) ?? '1h', customFrequency: frequency !== null })
+      if (target.status === 'enabled') target.nextRunAt = new Date(Date.now() + ms).toISOString()
+      return json(target)
     }
 
     const del = req.method === 'DELETE' && path.match(/^\/v1\/embed\/connections\/([^/]+)$/)

@@ -2,7 +2,7 @@
  * Catalog entries and connections shaped exactly like `/v1/embed/*` answers
  * (`server/src/routes/embed.ts`), for tests, the size/first-render benchmark and screenshots.
  */
-import type { CatalogEntry, Connection, FormField } from '../api/types'
+import type { CatalogEntry, Connection, FormField, Sync, SyncRun } from '../api/types'
 
 /** A rounded-square logo with initials (not any vendor's mark). */
 export function fakeLogo(initials: string, color: string): string {
@@ -115,5 +115,49 @@ export function connection(integration: string, overrides: Partial<Connection> =
     createdAt: now,
     updatedAt: now,
     ...overrides,
+  }
+}
+
+/** A finished run that added 4, updated 2 and deleted 1 record three minutes ago (`Sync.lastRun`). */
+export function syncRun(overrides: Partial<SyncRun> = {}): SyncRun {
+  const finished = new Date(Date.now() - 3 * 60_000)
+  const started = new Date(finished.getTime() - 20_000)
+  return {
+    id: `run_${(seq += 1)}`,
+    connectionId: 'conn_1',
+    sync: 'contacts',
+    model: 'Contact',
+    status: 'succeeded',
+    trigger: 'schedule',
+    mode: 'incremental',
+    attempts: 0,
+    pages: 1,
+    added: 4,
+    updated: 2,
+    deleted: 1,
+    error: null,
+    changesCursor: 'cur_1',
+    createdAt: started.toISOString(),
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    ...overrides,
+  }
+}
+
+/** An enabled sync run every hour whose last run is `syncRun()` (`GET /v1/embed/connections/{id}/syncs`). */
+export function sync(name: string, overrides: Partial<Sync> = {}): Sync {
+  const lastRun = overrides.lastRun === undefined ? syncRun({ sync: name }) : overrides.lastRun
+  return {
+    name,
+    model: name,
+    description: null,
+    mode: 'incremental',
+    status: 'enabled',
+    frequency: '1h',
+    customFrequency: false,
+    nextRunAt: new Date(Date.now() + 57 * 60_000).toISOString(),
+    lastSucceededAt: lastRun?.status === 'succeeded' ? lastRun.finishedAt : null,
+    ...overrides,
+    lastRun,
   }
 }

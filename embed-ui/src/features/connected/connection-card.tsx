@@ -1,6 +1,6 @@
 /**
  * One connected account: label, status, connected since, last verified, what to do when it is not
- * healthy, and the Reconnect / Disconnect actions.
+ * healthy, its syncs, and the Reconnect / Disconnect actions.
  */
 import { useId, type MouseEvent, type ReactNode } from 'react'
 import type { CatalogEntry, Connection } from '../../api/types'
@@ -11,6 +11,7 @@ import { useWidget } from '../../context'
 import { formatDate, formatRelative } from '../../format-time'
 import { format } from '../../messages'
 import { connectionBadge } from '../integration-state'
+import { ConnectionSyncs } from './connection-syncs'
 
 export interface ConnectionCardProps {
   entry: CatalogEntry
@@ -66,6 +67,7 @@ export function ConnectionCard({ entry, connection: c, onReconnect, onDisconnect
           {m.connection.revokedAction}
         </Alert>
       )}
+      <ConnectionSyncs connectionId={c.id} integration={entry.key} />
       {children ?? (
         <div className="pb-actions">
           {entry.enabled && (
