@@ -37,6 +37,7 @@ export type {
   RecordsPage,
   Sync,
   SyncedRecord,
+  SyncEventData,
   SyncRun,
   SyncRunListParams,
   SyncRunStatus,

@@ -92,7 +92,7 @@ export interface RequestOptions {
   timeoutMs?: number
 }
 
-/** Webhook event types: `connection.created`, `connection.needs_reauth`, `connection.deleted` (`sync.succeeded`, `sync.failed` come with syncs). */
+/** Webhook event types: `connection.created`, `connection.needs_reauth`, `connection.deleted`, `sync.succeeded`, `sync.failed`. */
 export type WebhookEventType = WebhookEventTypeOut
 /** A webhook endpoint. Its secret is only in the answers of `create` and `rotateSecret`. */
 export type WebhookEndpoint = WebhookEndpointOut
@@ -118,7 +118,17 @@ export interface WebhookDeliveryListParams extends PageParams {
  */
 export type WebhookEvent =
   | { type: 'connection.created' | 'connection.needs_reauth' | 'connection.deleted'; timestamp: string; data: Connection }
-  | { type: 'sync.succeeded' | 'sync.failed'; timestamp: string; data: Record<string, unknown> }
+  | { type: 'sync.succeeded' | 'sync.failed'; timestamp: string; data: SyncEventData }
+
+/**
+ * `data` of `sync.succeeded` and `sync.failed`: the connection, the finished run (with `error` when it
+ * failed) and where its changes are: read `records.list({ connectionId, model, cursor })` from `changes.cursor`.
+ */
+export interface SyncEventData {
+  connection: Connection
+  run: SyncRun
+  changes: { model: string; cursor: string; added: number; updated: number; deleted: number }
+}
 
 /** A sync of a connection: its schedule, status and last run. */
 export type Sync = SyncOut

@@ -24,7 +24,7 @@ if (demo) {
     `  demo provider (OAuth + CRM API):  ${demo.provider.url}   login: ${demo.provider.users[0]?.username} / ${demo.provider.users[0]?.password}`,
     `  demo provider API key (for the demo-crm-api-key integration):  ${demo.providerApiKey}`,
     '',
-    '  Or, in another terminal, the SDK walk-through (connect session → OAuth → proxy):',
+    '  Or, in another terminal, the SDK walk-through (connect session → OAuth → proxy → sync → records):',
     '    npm run demo:walkthrough',
   )
 }

@@ -1,7 +1,8 @@
 /**
  * `npm run demo:walkthrough`: the SDK tour a newcomer runs in a second terminal after `npm start`.
- * Connects the demo end user to the bundled Demo CRM with OAuth, then reads the CRM's contacts
- * through Patchbay's proxy, printing what happens at each step and why.
+ * Connects the demo end user to the bundled Demo CRM with OAuth, reads the CRM's contacts through
+ * Patchbay's proxy, waits for the initial sync and reads the synced contacts from the records
+ * change feed, printing what happens at each step and why.
  *
  * Settings (all optional):
  * - `PATCHBAY_URL`: where Patchbay runs; default `http://localhost:3000`.
@@ -14,12 +15,17 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { Patchbay, PatchbayError, type Connection, type ProxyResult } from '../../../sdk/src/index'
+import { Patchbay, PatchbayError, type Connection, type ProxyResult, type SyncedRecord, type SyncRun } from '../../../sdk/src/index'
 import { authorizeViaHttp } from './provider/browserless'
 
 const END_USER_ID = 'demo-user-1'
 const INTEGRATION = 'demo-crm'
 const LOGIN = { username: 'ada', password: 'lovelace' }
+/** The Demo CRM connector's sync of contacts, and the model (connector object) it fills. */
+const SYNC = 'contacts'
+const MODEL = 'contact'
+/** How long to wait for a sync run to finish (2,500 contacts take a few seconds). */
+const SYNC_TIMEOUT_MS = 120_000
 
 interface Contact {
   id: string
@@ -151,8 +157,71 @@ async function main(): Promise<void> {
   } while (cursor)
   result(`following next_cursor to the end (limit=100, the CRM's maximum): ${contacts} contacts in ${pages} pages`)
 
-  // 7) Clean up -------------------------------------------------------------------------------
-  step(7, 'Clean up (when you are done)')
+  // 7) The initial sync ------------------------------------------------------------------------
+  step(
+    7,
+    `Wait for the "${SYNC}" sync's run to finish`,
+    'When a connection is made, Patchbay runs its syncs once (here contacts and companies), then on a schedule,',
+    'and stores the records; each finished run also sends a sync.succeeded (or sync.failed) webhook.',
+  )
+  let run: SyncRun
+  if (outcome.reconnected) {
+    // The initial run happened when the connection was first made: run the sync again now.
+    console.log(dim(`   ${id} ran its initial sync on an earlier run of this script: starting one now.`))
+    console.log(dim(`   patchbay.syncs.trigger('${id}', '${SYNC}')`))
+    run = await patchbay.syncs.trigger(id, SYNC)
+  } else {
+    console.log(dim(`   patchbay.syncRuns.list({ connectionId: '${id}', sync: '${SYNC}', limit: 1 }), every half second`))
+    run = await waitFor(async () => (await patchbay.syncRuns.list({ connectionId: id, sync: SYNC, limit: 1 })).data[0], 'the initial sync run to start')
+  }
+  if (!isFinished(run)) {
+    result(`run ${run.id} (${run.trigger}, ${run.mode}) is ${run.status}; waiting with patchbay.syncRuns.get('${run.id}')`)
+    const id = run.id
+    run = await waitFor(async () => {
+      const current = await patchbay.syncRuns.get(id)
+      return isFinished(current) && current
+    }, `run ${id} to finish`)
+  }
+  if (run.status !== 'succeeded') {
+    throw new Stop(`The sync run ${run.id} ${run.status}${run.error ? `: ${run.error.code}: ${run.error.message}` : ''}. Details: patchbay.syncRuns.get('${run.id}')`)
+  }
+  const took = run.startedAt && run.finishedAt ? ` in ${((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)} s` : ''
+  result(`run ${run.id} (${run.trigger}, ${run.mode}) ${run.status}${took}: ${run.added} added, ${run.updated} updated, ${run.deleted} deleted, ${run.pages} page${run.pages === 1 ? '' : 's'} read from the CRM`)
+
+  // 8) The records change feed -----------------------------------------------------------------
+  step(
+    8,
+    'Read the synced contacts from the change feed',
+    `patchbay.records.list({ connectionId, model: '${MODEL}', limit: 5 })`,
+    'Records come in the order they changed; keep nextCursor and pass it next time to get only what changed since',
+    '(or use records.pages() / records.iterate() to read to the end). Deleted records come once more, with deletedAt.',
+  )
+  const feed = await patchbay.records.list({ connectionId: id, model: MODEL, limit: 5 })
+  feed.data.forEach((r, i) => console.log(`   ${i + 1}. ${describeRecord(r)}`))
+  result(`hasMore: ${feed.hasMore}, nextCursor: ${feed.nextCursor}`)
+  if (run.trigger !== 'initial') {
+    console.log(dim(`   Only this run's changes, from its changesCursor: patchbay.records.list({ connectionId, model: '${MODEL}', cursor: '${run.changesCursor}', limit: 8 })`))
+    const changes = await patchbay.records.list({ connectionId: id, model: MODEL, cursor: run.changesCursor, limit: 8 })
+    changes.data.forEach((r, i) => console.log(`   ${i + 1}. ${describeRecord(r)}`))
+    if (!changes.data.length) result('nothing changed since the previous run')
+  }
+  console.log(dim('   Acme CRM (the demo app) does exactly this on each sync.succeeded webhook, from the cursor it stored: see its Integrations page.'))
+
+  // 9) Syncs and runs --------------------------------------------------------------------------
+  step(9, 'Look at the syncs and their runs', `patchbay.syncs.list('${id}') and patchbay.syncRuns.list({ connectionId, limit: 5 })`)
+  const { data: syncs } = await patchbay.syncs.list(id)
+  for (const s of syncs) {
+    console.log(`   • ${s.name.padEnd(9)} ${s.status}, every ${s.frequency}, next run ${s.nextRunAt ?? '—'}, last run ${s.lastRun ? `${s.lastRun.status} ${s.lastRun.finishedAt ?? ''}` : '—'}`)
+  }
+  const { data: runs } = await patchbay.syncRuns.list({ connectionId: id, limit: 5 })
+  for (const r of runs) {
+    console.log(`   ${r.createdAt}  ${r.sync.padEnd(9)} ${r.trigger.padEnd(8)} ${r.mode.padEnd(11)} ${r.status.padEnd(9)} +${r.added} ~${r.updated} -${r.deleted}${r.error ? `  ${r.error.code}` : ''}`)
+  }
+  console.log(dim(`   Run one now: patchbay.syncs.trigger('${id}', '${SYNC}')   Change how often: patchbay.syncs.setFrequency('${id}', '${SYNC}', '5m')`))
+  console.log(dim('   The Demo CRM changes a few contacts every 20 s: run the sync again and read the feed from nextCursor to see them.'))
+
+  // 10) Clean up -------------------------------------------------------------------------------
+  step(10, 'Clean up (when you are done)')
   console.log(`   • Disconnect (revokes the tokens at the CRM):   await patchbay.connections.delete('${id}')`)
   console.log(`       or: curl -X DELETE -H "Authorization: Bearer $PATCHBAY_SECRET_KEY" ${baseUrl}/v1/connections/${id}`)
   console.log(`   • Remove the end user with all their connections: await patchbay.endUsers.delete('${END_USER_ID}')`)
@@ -160,6 +229,24 @@ async function main(): Promise<void> {
   console.log(`   • Everything: stop \`npm start\` (Ctrl+C) and delete its data directory (${resolve(dataDir)})`)
   console.log(dim(`   The secret key is "secretKey" in ${demoFile}. API reference: ${baseUrl}/docs`))
   console.log('')
+}
+
+const isFinished = (r: SyncRun) => r.status === 'succeeded' || r.status === 'failed' || r.status === 'cancelled'
+
+/** Polls `fn` every half second until it returns something. @throws {Stop} after {@link SYNC_TIMEOUT_MS}. */
+async function waitFor<T>(fn: () => Promise<T | undefined | false>, what: string): Promise<T> {
+  const end = Date.now() + SYNC_TIMEOUT_MS
+  for (;;) {
+    const v = await fn()
+    if (v) return v
+    if (Date.now() > end) throw new Stop(`Gave up waiting for ${what} after ${SYNC_TIMEOUT_MS / 1000} s. Is Patchbay running its workers (PATCHBAY_WORKERS is not 0)?`)
+    await new Promise((r) => setTimeout(r, 500))
+  }
+}
+
+function describeRecord(r: SyncedRecord): string {
+  const d = r.data as Partial<Contact> & { lifecycle_stage?: string }
+  return `${r.action.padEnd(7)} ${r.id}  ${d.first_name ?? ''} ${d.last_name ?? ''} <${d.email ?? ''}>  ${d.lifecycle_stage ?? ''}${r.deletedAt ? `  (deleted ${r.deletedAt})` : ''}`
 }
 
 function describeConnection(c: Connection): string {

@@ -149,6 +149,9 @@ export function DashboardPage(props: Common) {
             <li>
               <strong>Contacts</strong> reads your Demo CRM contacts through Patchbay's proxy with <code>patchbay.proxy.get()</code>.
             </li>
+            <li>
+              Patchbay also <strong>syncs</strong> your contacts. On each <code>sync.succeeded</code> webhook Acme reads the change feed with <code>patchbay.records.list()</code> and updates its own copy, shown under the widget in Integrations.
+            </li>
           </ol>
         </section>
       </div>
@@ -183,21 +186,27 @@ export function IntegrationsPage(props: Common & { widget: WidgetScript | { erro
   return (
     <Shell {...rest} page="integrations" title="Integrations" head={head}>
       <div class="integrations-layout">
-        <section class="widget-card" aria-label="Integration marketplace">
-          {'url' in widget ? (
-            <patchbay-marketplace base-url={props.patchbayUrl} theme="light">
-              <p class="muted widget-fallback">Loading integrations…</p>
-            </patchbay-marketplace>
-          ) : (
-            <div class="notice warning" role="alert">
-              <strong>The integration marketplace is not available.</strong>
-              <p>{widget.error}</p>
-            </div>
-          )}
-        </section>
+        <div class="stack">
+          <section class="widget-card" aria-label="Integration marketplace">
+            {'url' in widget ? (
+              <patchbay-marketplace base-url={props.patchbayUrl} theme="light">
+                <p class="muted widget-fallback">Loading integrations…</p>
+              </patchbay-marketplace>
+            ) : (
+              <div class="notice warning" role="alert">
+                <strong>The integration marketplace is not available.</strong>
+                <p>{widget.error}</p>
+              </div>
+            )}
+          </section>
+          <SyncedSection />
+        </div>
         <aside class="card" aria-labelledby="synced-title">
           <div class="card-head">
-            <h2 id="synced-title">Synced from Demo CRM</h2>
+            <div>
+              <h2 id="synced-title">Synced from Demo CRM</h2>
+              <p class="muted small">Read live through Patchbay's proxy.</p>
+            </div>
           </div>
           <div data-crm-contacts data-limit="5" data-compact>
             <p class="muted">Loading contacts…</p>
@@ -205,6 +214,33 @@ export function IntegrationsPage(props: Common & { widget: WidgetScript | { erro
         </aside>
       </div>
     </Shell>
+  )
+}
+
+/**
+ * "Synced from your CRM": Acme's own copy of the contacts, kept by its backend from Patchbay's sync
+ * webhooks and change feed. Filled and refreshed every few seconds by `public/app.js`
+ * (`GET /api/crm/synced`); "Sync now" posts to `/api/crm/sync`.
+ */
+function SyncedSection() {
+  return (
+    <section class="card" aria-labelledby="sync-title" data-crm-synced data-limit="8">
+      <div class="card-head">
+        <div>
+          <h2 id="sync-title">Synced from your CRM</h2>
+          <p class="muted">
+            Acme's own copy of your contacts. Patchbay syncs them every 15 minutes and tells Acme with a webhook; Acme then reads what changed with <code>patchbay.records.list()</code>.
+          </p>
+        </div>
+        <button type="button" class="button" data-sync-now disabled>
+          Sync now
+        </button>
+      </div>
+      <p class="sync-status" role="status" aria-live="polite" data-sync-status>
+        Loading the synced contacts…
+      </p>
+      <div data-sync-body></div>
+    </section>
   )
 }
 

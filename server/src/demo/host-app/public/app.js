@@ -4,7 +4,9 @@
  * - gives the Patchbay widget a `getSessionToken` callback that asks Acme's own backend for a
  *   connect session token (`POST /api/patchbay/session`);
  * - listens to the widget's events to refresh what Acme shows and to report failures;
- * - renders the contacts Acme's backend reads through Patchbay's proxy (`GET /api/crm/contacts`).
+ * - renders the contacts Acme's backend reads through Patchbay's proxy (`GET /api/crm/contacts`);
+ * - on Integrations, shows Acme's own copy of the synced contacts and the last sync run, polling
+ *   `GET /api/crm/synced` every few seconds, with a "Sync now" button (`POST /api/crm/sync`).
  */
 
 /** Display names of the integrations the demo knows, for messages. */
@@ -177,6 +179,161 @@ function errorText(code, name, message) {
   }
 }
 
+// ── Synced from your CRM ───────────────────────────────────────────────────────────────────
+/**
+ * @typedef {{ id: string, status: string, trigger: string, mode: string, added: number, updated: number, deleted: number,
+ *   error: { code: string, message: string } | null, startedAt: string | null, finishedAt: string | null }} RunSummary
+ * @typedef {{ id: string, firstName: string, lastName: string, email: string, lifecycleStage: string, changedAt: string,
+ *   change: string, deleted: boolean }} LocalContact
+ * @typedef {{ state: 'not_connected' }
+ *   | { state: 'connected', connection: ConnectionSummary, contacts: { count: number, deleted: number, recent: LocalContact[] },
+ *       companies: { count: number }, readAt: string | null,
+ *       sync: { status: string, frequency: string, nextRunAt: string | null, lastRun: RunSummary | null } | null }} SyncedContacts
+ */
+
+/** How often the panel asks Acme's backend for its copy. */
+const SYNCED_POLL_MS = 4000
+const syncedPanel = /** @type {HTMLElement | null} */ (document.querySelector('[data-crm-synced]'))
+const relativeTime = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
+const number = new Intl.NumberFormat('en')
+
+/** "just now", "3 minutes ago", "in 14 minutes", or a date. @param {string} iso */
+function relative(iso) {
+  const seconds = (Date.parse(iso) - Date.now()) / 1000
+  const abs = Math.abs(seconds)
+  if (abs < 45) return seconds <= 0 ? 'just now' : 'in a moment'
+  if (abs < 3600) return relativeTime.format(Math.round(seconds / 60), 'minute')
+  if (abs < 86_400) return relativeTime.format(Math.round(seconds / 3600), 'hour')
+  return new Date(iso).toLocaleDateString()
+}
+
+/** A `<time>` showing a relative time, the exact one as its tooltip. @param {string} iso */
+const when = (iso) => el('time', { datetime: iso, title: new Date(iso).toLocaleString() }, relative(iso))
+
+/** @param {RunSummary} run */
+const runChanges = (run) => `${number.format(run.added)} added, ${number.format(run.updated)} updated, ${number.format(run.deleted)} deleted`
+
+/** @param {number} limit @returns {Promise<SyncedContacts>} */
+async function fetchSynced(limit) {
+  const res = await fetch(`/api/crm/synced?limit=${limit}`, { headers: { accept: 'application/json' } })
+  if (!res.ok) throw await failure(res)
+  return res.json()
+}
+
+/**
+ * The one-line status read out by screen readers (the live region). It changes only when
+ * something happened (a run started or finished), not on every poll: no relative times here.
+ * @param {SyncedContacts} data
+ */
+function syncStatusText(data) {
+  if (data.state === 'not_connected') return 'Not connected.'
+  if (data.connection.status !== 'active') return 'Demo CRM needs you to reconnect: syncing has stopped. Acme keeps the contacts it already has.'
+  if (!data.sync) return 'This connection has no contacts sync.'
+  const paused = data.sync.status === 'paused' ? 'Syncing is paused. ' : ''
+  const run = data.sync.lastRun
+  if (!run) return `${paused}Waiting for the first sync…`
+  if (run.status === 'queued' || run.status === 'running') return run.trigger === 'initial' ? 'First sync running: copying your contacts…' : 'Syncing your contacts…'
+  const at = run.finishedAt ? ` at ${new Date(run.finishedAt).toLocaleTimeString()}` : ''
+  if (run.status === 'succeeded') return `${paused}Last sync succeeded${at}: ${runChanges(run)}.`
+  if (run.status === 'cancelled') return `${paused}Last sync was cancelled${at}.`
+  return `${paused}Last sync failed${at}: ${run.error?.message ?? 'unknown error'}.`
+}
+
+/** @param {SyncedContacts & { state: 'connected' }} data */
+function syncSummary(data) {
+  const run = data.sync?.lastRun
+  /** @param {string} label @param {...(Node | string | null)} value */
+  const item = (label, ...value) => el('div', {}, el('dt', {}, label), el('dd', {}, ...value))
+  return el(
+    'dl',
+    { class: 'sync-summary' },
+    item('Contacts', el('span', { class: 'big-number' }, number.format(data.contacts.count))),
+    item('Companies', el('span', { class: 'big-number' }, number.format(data.companies.count))),
+    item('Last sync', run ? el('span', { class: `pill run-${run.status}` }, run.status) : el('span', { class: 'muted' }, 'none yet'), run?.finishedAt ? el('span', { class: 'muted small' }, ' ', when(run.finishedAt)) : null),
+    run && run.status === 'succeeded' ? item('Changes', runChanges(run)) : null,
+    data.sync?.nextRunAt && data.sync.status === 'enabled' ? item('Next sync', when(data.sync.nextRunAt), el('span', { class: 'muted small' }, ` · every ${data.sync.frequency}`)) : null,
+  )
+}
+
+/** @param {LocalContact[]} contacts */
+function recentTable(contacts) {
+  const head = el('tr', {}, ...['Name', 'Email', 'Stage', 'Updated'].map((h) => el('th', { scope: 'col' }, h)))
+  const rows = contacts.map((c) => {
+    const name = `${c.firstName} ${c.lastName}`.trim() || c.id
+    return el(
+      'tr',
+      { class: c.deleted ? 'is-deleted' : undefined },
+      el('td', {}, el('span', { class: 'person-name' }, name), c.deleted ? el('span', { class: 'pill deleted' }, 'Deleted') : null),
+      el('td', { class: 'email' }, c.email),
+      el('td', {}, c.lifecycleStage ? el('span', { class: `pill stage-${c.lifecycleStage}` }, c.lifecycleStage) : ''),
+      el('td', { class: 'nowrap' }, when(c.changedAt)),
+    )
+  })
+  return el('div', { class: 'table-wrap' }, el('table', { class: 'table' }, el('caption', { class: 'muted small' }, 'Most recently changed, deletions included'), el('thead', {}, head), el('tbody', {}, ...rows)))
+}
+
+/** @param {SyncedContacts} data */
+function syncedView(data) {
+  if (data.state === 'not_connected') return el('div', { class: 'empty' }, el('div', { class: 'empty-icon', 'aria-hidden': 'true' }, '⟳'), el('h3', {}, 'Nothing synced yet'), el('p', {}, 'Connect Demo CRM above to copy its contacts into Acme CRM.'))
+  const parts = [syncSummary(data)]
+  if (data.contacts.recent.length) parts.push(recentTable(data.contacts.recent))
+  else parts.push(el('p', { class: 'muted' }, data.readAt ? 'No contacts in your Demo CRM account.' : 'Acme has not received any contacts yet.'))
+  return el('div', {}, ...parts)
+}
+
+let syncedTimer = /** @type {ReturnType<typeof setTimeout> | undefined} */ (undefined)
+
+/** Reloads the panel, then schedules the next reload (only while the page is visible). */
+async function refreshSynced() {
+  if (!syncedPanel) return
+  clearTimeout(syncedTimer)
+  const status = /** @type {HTMLElement} */ (syncedPanel.querySelector('[data-sync-status]'))
+  const body = /** @type {HTMLElement} */ (syncedPanel.querySelector('[data-sync-body]'))
+  const button = /** @type {HTMLButtonElement} */ (syncedPanel.querySelector('[data-sync-now]'))
+  /** @param {string} text */
+  const say = (text) => {
+    // Only a change is written, so the live region announces news, not every poll.
+    if (status.textContent !== text) status.textContent = text
+  }
+  try {
+    const data = await fetchSynced(Number(syncedPanel.dataset.limit) || 8)
+    say(syncStatusText(data))
+    body.replaceChildren(syncedView(data))
+    button.disabled = !(data.state === 'connected' && data.connection.status === 'active' && data.sync)
+  } catch (err) {
+    say(`Could not load the synced contacts: ${/** @type {Error} */ (err).message}`)
+  } finally {
+    if (!document.hidden) syncedTimer = setTimeout(() => void refreshSynced(), SYNCED_POLL_MS)
+  }
+}
+
+/** "Sync now": asks Acme's backend to run the contacts sync (`patchbay.syncs.trigger`). */
+async function syncNow() {
+  if (!syncedPanel) return
+  const button = /** @type {HTMLButtonElement} */ (syncedPanel.querySelector('[data-sync-now]'))
+  const status = /** @type {HTMLElement} */ (syncedPanel.querySelector('[data-sync-status]'))
+  if (button.getAttribute('aria-busy') === 'true') return
+  button.setAttribute('aria-busy', 'true')
+  try {
+    const res = await fetch('/api/crm/sync', { method: 'POST', headers: { accept: 'application/json' } })
+    if (!res.ok) throw await failure(res)
+    status.textContent = 'Sync started…'
+  } catch (err) {
+    toast(`Could not start a sync: ${/** @type {Error} */ (err).message}`, 'error')
+  } finally {
+    button.removeAttribute('aria-busy')
+  }
+  void refreshSynced()
+}
+
+if (syncedPanel) {
+  syncedPanel.querySelector('[data-sync-now]')?.addEventListener('click', () => void syncNow())
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden) void refreshSynced()
+  })
+  void refreshSynced()
+}
+
 // ── The widget ─────────────────────────────────────────────────────────────────────────────
 /**
  * Connects the page to the widget. Runs before the widget script (see the script order in
@@ -203,14 +360,17 @@ function wireWidget(widget) {
   widget.addEventListener('connect', (e) => {
     toast(`${integrationName(detail(e).integration)} connected`, 'success')
     void refreshCrm()
+    void refreshSynced()
   })
   widget.addEventListener('reconnect', (e) => {
     toast(`${integrationName(detail(e).integration)} reconnected`, 'success')
     void refreshCrm()
+    void refreshSynced()
   })
   widget.addEventListener('disconnect', () => {
     toast('Disconnected', 'info')
     void refreshCrm()
+    void refreshSynced()
   })
   widget.addEventListener('error', (e) => {
     const { message, code, integration } = detail(e)
