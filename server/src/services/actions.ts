@@ -28,6 +28,7 @@ import { notFound, PatchbayError } from '../lib/errors'
 import { newId } from '../lib/ids'
 import type { LoadedConnection } from './credential-store'
 import { callProvider, providerUrl } from './provider-client'
+import { pageOf } from '../lib/pages'
 
 export type ActionRunRow = q.ActionRunRow
 
@@ -260,6 +261,5 @@ export interface ListActionRunsInput {
 /** A page of the environment's action runs, newest first, and the cursor of the next page (`null` at the end). */
 export async function listActionRuns(ctx: AppContext, environmentId: string, input: ListActionRunsInput): Promise<{ data: ActionRunRow[]; nextCursor: string | null }> {
   const rows = await q.listActionRuns(ctx.db, { environmentId, connectionId: input.connectionId, action: input.action, status: input.status, beforeId: input.cursor, limit: input.limit + 1 })
-  const data = rows.slice(0, input.limit)
-  return { data, nextCursor: rows.length > input.limit ? data[data.length - 1]!.id : null }
+  return pageOf(rows, input.limit, (r) => r.id)
 }

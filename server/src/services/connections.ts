@@ -19,6 +19,7 @@ import { inTransaction } from '../db/client'
 import { connectionOut } from './connection-view'
 import { enqueueDeliveries, recordEvent } from './webhook-outbox'
 import { createSyncs, startInitialSyncs } from './syncs'
+import { pageOf } from '../lib/pages'
 
 export type ConnectionView = q.ConnectionView
 
@@ -218,8 +219,7 @@ export async function listConnections(ctx: AppContext, environmentId: string, in
     integrationId = row.id
   }
   const rows = await q.listConnections(ctx.db, { environmentId, endUserId, integrationId, status: input.status, afterId: input.cursor, limit: input.limit + 1 })
-  const data = rows.slice(0, input.limit)
-  return { data, nextCursor: rows.length > input.limit ? data[data.length - 1]!.id : null }
+  return pageOf(rows, input.limit, (r) => r.id)
 }
 
 /**

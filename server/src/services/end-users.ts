@@ -5,6 +5,7 @@ import * as q from '../db/queries/end-users'
 import { notFound } from '../lib/errors'
 import { deleteConnection } from './connections'
 import { forgetEndUserSessions } from './connect-sessions'
+import { pageOf } from '../lib/pages'
 
 export type EndUserRow = q.EndUserRow
 
@@ -18,8 +19,7 @@ export async function getEndUser(ctx: AppContext, environmentId: string, externa
 /** A page of end users and the cursor of the next page. */
 export async function listEndUsers(ctx: AppContext, environmentId: string, limit: number, cursor?: string): Promise<{ data: EndUserRow[]; nextCursor: string | null }> {
   const rows = await q.listEndUsers(ctx.db, environmentId, limit + 1, cursor)
-  const data = rows.slice(0, limit)
-  return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.id : null }
+  return pageOf(rows, limit, (r) => r.id)
 }
 
 /**

@@ -16,6 +16,7 @@ import type { LoadedConnection } from './credential-store'
 import { connectionBaseUrl } from './provider-client'
 import { encodeFeedCursor } from './records'
 import { firstPage, SYNC_QUEUE, syncPlan, type SyncJob } from './sync-engine'
+import { pageOf } from '../lib/pages'
 
 export type SyncRow = q.SyncRow
 export type SyncRunRow = q.SyncRunRow
@@ -179,9 +180,7 @@ export async function listRuns(ctx: AppContext, environmentId: string, input: { 
     before = { createdAt: new Date(t), id }
   }
   const rows = await q.listRuns(ctx.db, { environmentId, connectionId: input.connectionId, syncName: input.sync, status: input.status, before, limit: limit + 1 })
-  const data = rows.slice(0, limit)
-  const last = data.at(-1)
-  return { data, nextCursor: rows.length > limit && last ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString('base64url') : null }
+  return pageOf(rows, limit, (last) => Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString('base64url'))
 }
 
 /**

@@ -9,6 +9,7 @@ import type { WebhookDeliveryStatus } from '../db/schema/index'
 import { notFound, PatchbayError } from '../lib/errors'
 import { newId } from '../lib/ids'
 import { enqueueDelivery, type WebhookEventType } from './webhook-outbox'
+import { pageOf } from '../lib/pages'
 
 export type WebhookEndpointRow = q.WebhookEndpointRow
 export type DeliveryView = q.DeliveryView
@@ -95,8 +96,7 @@ export interface ListDeliveriesInput {
 /** A page of deliveries, newest first, with their attempts. */
 export async function listWebhookDeliveries(ctx: AppContext, environmentId: string, input: ListDeliveriesInput): Promise<{ data: DeliveryView[]; nextCursor: string | null }> {
   const rows = await q.listDeliveries(ctx.db, { environmentId, endpointId: input.endpointId, eventType: input.eventType, status: input.status, beforeId: input.cursor, limit: input.limit + 1 })
-  const data = rows.slice(0, input.limit)
-  return { data, nextCursor: rows.length > input.limit ? data[data.length - 1]!.id : null }
+  return pageOf(rows, input.limit, (r) => r.id)
 }
 
 /**
