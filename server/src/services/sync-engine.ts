@@ -235,7 +235,6 @@ async function work(ctx: AppContext, run: SyncRunRow, signal: AbortSignal, deadl
   let ahead: Promise<FetchedPage> | null = null
   while (cp.phase === 'fetch' && cp.nextUrl) {
     if (Date.now() >= deadline || signal.aborted) return { kind: 'continue', inMs: 0 }
-    const __t0 = performance.now(); const __had = !!ahead
     const page = await (ahead ?? fetchPage(ctx, run, plan, loaded, new URL(cp.nextUrl), cp.cursorMax ?? null, signal, deadline))
     ahead = null
     loaded = page.loaded
@@ -245,19 +244,13 @@ async function work(ctx: AppContext, run: SyncRunRow, signal: AbortSignal, deadl
       ahead = fetchPage(ctx, run, plan, loaded, new URL(nextCp.nextUrl), nextCp.cursorMax ?? null, signal, deadline)
       ahead.catch(() => {}) // surfaces when awaited; dropped with the slice otherwise
     }
-    const __t1 = performance.now()
     await inTransaction(ctx.db, async (tx) => {
-      const __t2 = performance.now()
       const counts = await upsertRecords(tx, run.connectionId, plan.model, page.records.batch, run.mode === 'full' ? run.id : null)
-      ;(globalThis as any).__upsert = ((globalThis as any).__upsert ?? 0) + performance.now() - __t2
       const deleted = await markDeleted(tx, run.connectionId, plan.model, page.records.deletedIds)
       if (!(await saveProgress(tx, run.id, run.slice, { checkpoint: nextCp, pages: 1, added: counts.added, updated: counts.updated, deleted }))) throw new FencedOff()
     })
-    ;(globalThis as any).__wait = ((globalThis as any).__wait ?? 0) + __t1 - __t0
-    ;(globalThis as any).__tx = ((globalThis as any).__tx ?? 0) + performance.now() - __t1
     cp = nextCp
   }
-  console.error('DIAG wait-for-page', Math.round((globalThis as any).__wait), 'tx', Math.round((globalThis as any).__tx), 'upsert', Math.round((globalThis as any).__upsert))
 
   while (cp.phase === 'delete') {
     if (Date.now() >= deadline || signal.aborted) return { kind: 'continue', inMs: 0 }
@@ -274,7 +267,6 @@ async function work(ctx: AppContext, run: SyncRunRow, signal: AbortSignal, deadl
   return { kind: 'done' }
 }
 
-let checkpointDiag = false
 /** A fetched page turned into records, with the checkpoint to store with them. */
 interface FetchedPage {
   loaded: LoadedConnection
@@ -288,7 +280,6 @@ interface FetchedPage {
  *   that is not JSON or does not match the connector; and whatever {@link callProvider} throws.
  */
 async function fetchPage(ctx: AppContext, run: SyncRunRow, plan: SyncPlan, loaded: LoadedConnection, url: URL, cursorMax: string | number | null, signal: AbortSignal, deadline: number): Promise<FetchedPage> {
-  const __f0 = performance.now()
   const call = await callProvider(ctx, loaded, { method: 'GET', url, idempotent: true, signal, maxWaitMs: Math.max(0, Math.min(ctx.config.sync.rateLimitMaxWaitMs, deadline - Date.now())) })
   const { status: httpStatus, body, headers, malformed } = call.response
   if (httpStatus < 200 || httpStatus >= 300) {
@@ -314,11 +305,7 @@ async function fetchPage(ctx: AppContext, run: SyncRunRow, plan: SyncPlan, loade
     throw new PatchbayError('upstream_invalid_response', `The provider's response for ${url.pathname} does not match the connector: ${(err as Error).message}`, { retryable: false })
   }
   const next = nextPage(plan.pagination, { url, body, headers, items })
-  const __f1 = performance.now()
   const records = pageRecords(plan, items, cursorMax)
-  ;(globalThis as any).__fetch = ((globalThis as any).__fetch ?? 0) + __f1 - __f0
-  ;(globalThis as any).__hash = ((globalThis as any).__hash ?? 0) + performance.now() - __f1
-  if (!checkpointDiag) { checkpointDiag = true; process.on('exit', () => console.error('DIAG fetch', Math.round((globalThis as any).__fetch), 'hash', Math.round((globalThis as any).__hash))) }
   const checkpoint: SyncCheckpoint = {
     phase: next ? 'fetch' : run.mode === 'full' ? 'delete' : 'done',
     nextUrl: next ? withoutCredentials(call.loaded, next).href : null,
