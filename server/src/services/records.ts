@@ -37,7 +37,7 @@ export interface PublicRecord {
 }
 
 export function recordOut(r: RecordRow): PublicRecord {
-  return { id: r.externalId, model: r.model, action: r.lastAction, data: r.data, hash: r.hash, firstSeenAt: r.firstSeenAt.toISOString(), updatedAt: r.updatedAt.toISOString(), deletedAt: r.deletedAt?.toISOString() ?? null }
+  return { id: r.externalId, model: r.model, action: r.lastAction, data: JSON.parse(r.data) as Record<string, unknown>, hash: r.hash, firstSeenAt: r.firstSeenAt.toISOString(), updatedAt: r.updatedAt.toISOString(), deletedAt: r.deletedAt?.toISOString() ?? null }
 }
 
 /**

@@ -40,7 +40,7 @@ export async function upsertRecords(tx: Db, connectionId: string, model: string,
   const list = rowsOf<{ external_id: string; last_action: string }>(
     await tx.execute(sql`
     insert into records as r (connection_id, model, external_id, data, hash, last_action, last_seen_run_id)
-    select ${connectionId}, ${model}, u.external_id, u.data::jsonb, u.hash, 'added', ${seenBy}
+    select ${connectionId}, ${model}, u.external_id, u.data::text, u.hash, 'added', ${seenBy}
     from rows from (unnest(${sql.param(batch.externalIds)}::text[]), json_array_elements(${jsonArray(batch.data)}::text::json), unnest(${sql.param(batch.hashes)}::text[])) as u(external_id, data, hash)
     on conflict (connection_id, model, external_id) do update set
       data = excluded.data,

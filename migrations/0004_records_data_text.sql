@@ -1,0 +1,1 @@
+ALTER TABLE "records" ALTER COLUMN "data" SET DATA TYPE text;
