@@ -4,7 +4,7 @@
  * again later to get only what changed since; a deleted record appears once more, with `deletedAt`.
  */
 import type { AppContext } from '../context'
-import { listRecordChanges, type RecordRow } from '../db/queries/records'
+import { listRecordChanges, type FeedRecord } from '../db/queries/records'
 import type { RecordAction } from '../db/schema/index'
 import { PatchbayError } from '../lib/errors'
 
@@ -36,7 +36,7 @@ export interface PublicRecord {
   deletedAt: string | null
 }
 
-export function recordOut(r: RecordRow): PublicRecord {
+export function recordOut(r: FeedRecord): PublicRecord {
   return { id: r.externalId, model: r.model, action: r.lastAction, data: JSON.parse(r.data) as Record<string, unknown>, hash: r.hash, firstSeenAt: r.firstSeenAt.toISOString(), updatedAt: r.updatedAt.toISOString(), deletedAt: r.deletedAt?.toISOString() ?? null }
 }
 

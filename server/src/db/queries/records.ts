@@ -123,10 +123,26 @@ export async function latestSeq(db: Db, connectionId: string, model: string): Pr
 }
 
 /** Records of a connection's model after feed position `afterSeq`, in feed order. */
-export function listRecordChanges(db: Db, q: { connectionId: string; model: string; afterSeq: number; limit: number; modifiedAfter?: Date | undefined }): Promise<RecordRow[]> {
+const feedColumns = {
+  externalId: records.externalId,
+  model: records.model,
+  data: records.data,
+  hash: records.hash,
+  seq: records.seq,
+  lastAction: records.lastAction,
+  firstSeenAt: records.firstSeenAt,
+  updatedAt: records.updatedAt,
+  deletedAt: records.deletedAt,
+}
+
+/** A record as the change feed reads it (what the API shows, and its position). */
+export type FeedRecord = Pick<RecordRow, keyof typeof feedColumns>
+
+/** Records of a connection's model after feed position `afterSeq`, in feed order (only the columns the feed shows). */
+export function listRecordChanges(db: Db, q: { connectionId: string; model: string; afterSeq: number; limit: number; modifiedAfter?: Date | undefined }): Promise<FeedRecord[]> {
   const where = [eq(records.connectionId, q.connectionId), eq(records.model, q.model), gt(records.seq, q.afterSeq)]
   if (q.modifiedAfter) where.push(gt(records.updatedAt, q.modifiedAfter))
-  return db.select().from(records).where(and(...where)).orderBy(asc(records.seq)).limit(q.limit)
+  return db.select(feedColumns).from(records).where(and(...where)).orderBy(asc(records.seq)).limit(q.limit)
 }
 
 /** Counts of a connection's records per model (live and deleted). */
