@@ -35,6 +35,8 @@ import type {
   SyncRun,
   SyncRunListParams,
   SyncTriggerParams,
+  VendorModel,
+  VendorModelPutParams,
 } from './types'
 import { verifyWebhook, type VerifyWebhookOptions, type WebhookHeaders } from './webhooks'
 import type { ActionFailedProblem, ActionRun, ActionRunListParams, ActionRunParams, ActionRunResult } from './types'
@@ -189,6 +191,7 @@ export class Patchbay {
   readonly syncs: Syncs
   readonly syncRuns: SyncRuns
   readonly records: Records
+  readonly models: Models
   /**
    * Verifying webhooks; the same as the standalone `verifyWebhook` (which needs no client). It
    * uses the endpoint's signing secret (`whsec_…`), not `secretKey`.
@@ -230,6 +233,7 @@ export class Patchbay {
     this.syncs = new Syncs(transport)
     this.syncRuns = new SyncRuns(transport)
     this.records = new Records(transport)
+    this.models = new Models(transport)
   }
 }
 
@@ -533,6 +537,38 @@ export class Connections {
    */
   async delete(id: string, options?: RequestOptions): Promise<Deleted> {
     return this.t.json('DELETE', `/v1/connections/${enc(id)}`, { options })
+  }
+}
+
+/** Vendor models: your own data model per environment (`Contact { email, firstName, … }`), the target of field mappings. */
+export class Models {
+  /** @internal */
+  constructor(private readonly t: Transport) {}
+
+  /** The environment's models, by name. @throws {PatchbayError} `unauthenticated`. */
+  async list(options?: RequestOptions): Promise<List<VendorModel>> {
+    return this.t.json('GET', '/v1/models', { options })
+  }
+
+  /** One model. @throws {PatchbayError} `not_found`, `unauthenticated`. */
+  async get(name: string, options?: RequestOptions): Promise<VendorModel> {
+    return this.t.json('GET', `/v1/models/${enc(name)}`, { options })
+  }
+
+  /**
+   * Creates or replaces a model (idempotent). Field types: `string`, `number`, `integer`, `boolean`,
+   * `datetime`, `date`, `enum` (with `enumValues`), `object`, `array`; `required` defaults to false.
+   * @returns the model; its `version` moves on only when the definition changed.
+   * @throws {PatchbayError} `invalid_request` (with `errors`), `unauthenticated`.
+   * @example await patchbay.models.put('Contact', { fields: { email: { type: 'string', required: true }, lifecycleStage: { type: 'enum', enumValues: ['lead', 'customer'] } } })
+   */
+  async put(name: string, definition: VendorModelPutParams, options?: RequestOptions): Promise<VendorModel> {
+    return this.t.json('PUT', `/v1/models/${enc(name)}`, { body: definition, options })
+  }
+
+  /** Deletes a model. @throws {PatchbayError} `not_found`, `unauthenticated`. */
+  async delete(name: string, options?: RequestOptions): Promise<Deleted> {
+    return this.t.json('DELETE', `/v1/models/${enc(name)}`, { options })
   }
 }
 

@@ -22,6 +22,8 @@ import type {
   SyncRunOut,
   SyncRunStatusOut,
   SyncSettingsInput,
+  VendorModelOut,
+  VendorModelPutInput,
   WebhookDeliveryOut,
   WebhookDeliveryStatusOut,
   WebhookEndpointCreateInput,
@@ -209,3 +211,8 @@ export type ActionFailedProblem = Problem & {
   /** The stored result of an earlier call with the same idempotency key. */
   replayed: boolean
 }
+
+/** A vendor model: your data model's fields with their types, and a `version` that moves on with every change. */
+export type VendorModel = VendorModelOut
+/** What `models.put` takes: `{ description?, fields }`. */
+export type VendorModelPutParams = VendorModelPutInput

@@ -6,6 +6,7 @@ import { z } from '@hono/zod-openapi'
 import type { ConnectionView } from '../services/connections'
 import type { ResolvedIntegration } from '../services/integrations'
 import type { DeliveryView, WebhookEndpointRow } from '../services/webhook-endpoints'
+import { vendorModelSchema } from '../mapping/schema'
 
 export const Problem = z
   .object({
@@ -402,3 +403,21 @@ export type ActionRunOut = z.infer<typeof ActionRun>
 export type ActionRunResultOut = z.infer<typeof ActionRunResult>
 export type ActionRunStatusOut = z.infer<typeof ActionRunStatus>
 export type ActionRunCreateInput = z.input<typeof ActionRunCreate>
+
+// ── Vendor models ───────────────────────────────────────────────────────────────────────────
+
+export const VendorModelPut = vendorModelSchema.omit({ name: true }).openapi('VendorModelPut')
+
+export const VendorModel = z
+  .object({
+    name: z.string(),
+    description: z.string().nullable(),
+    fields: z.record(z.string(), z.object({ type: z.string(), required: z.boolean(), description: z.string().optional(), enumValues: z.array(z.string()).optional() })),
+    version: z.number().int().openapi({ description: 'Moves on whenever the definition changes' }),
+    createdAt: z.string().datetime(),
+    updatedAt: z.string().datetime(),
+  })
+  .openapi('VendorModel')
+
+export type VendorModelOut = z.infer<typeof VendorModel>
+export type VendorModelPutInput = z.input<typeof VendorModelPut>

@@ -420,3 +420,23 @@ export const actionRuns = pgTable(
   },
   (t) => [uniqueIndex('action_runs_idempotency').on(t.connectionId, t.action, t.idempotencyKey), index('action_runs_connection').on(t.connectionId, t.createdAt)],
 )
+
+/**
+ * A vendor's own data model (`Contact { email, firstName, … }`) in an environment: what field
+ * mappings map provider records to. `fields` is validated by `mapping/schema.ts` (`vendorModelSchema`).
+ */
+export const vendorModels = pgTable(
+  'vendor_models',
+  {
+    id: text('id').primaryKey(),
+    environmentId: text('environment_id').notNull().references(() => environments.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description'),
+    fields: jsonb('fields').$type<Record<string, { type: string; required: boolean; description?: string | undefined; enumValues?: string[] | undefined }>>().notNull(),
+    /** Incremented whenever the definition changes, so a mapping can say which version it was made for. */
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('vendor_models_environment_name').on(t.environmentId, t.name)],
+)
