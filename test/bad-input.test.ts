@@ -157,6 +157,7 @@ describe.each(testDatabases())('bad input on $name', (target) => {
     if (name === 'id' && op.path.includes('/sync-runs/')) return syncRunId
     if (name === 'id' && op.path.includes('/action-runs/')) return actionRunId
     if (name === 'name' && op.path.startsWith('/v1/models/')) return 'Contact'
+    if (name === 'object') return 'contact'
     return 'unknown-route-param'
   }
 
@@ -191,6 +192,8 @@ describe.each(testDatabases())('bad input on $name', (target) => {
       'POST /v1/embed/oauth/authorizations': { integration: 'crm', connectionConfig: {} },
       'POST /v1/webhook-endpoints': { url: 'https://hooks.example/new', events: ['connection.created'], description: 'New', enabled: true },
       'PATCH /v1/connections/{id}/syncs/{sync}': { frequency: '2h' },
+      'PUT /v1/integrations/{key}/mappings/{object}': { model: 'Contact', fields: { email: { source: 'field', path: 'email', transforms: [{ type: 'trim' }] } } },
+      'PUT /v1/connections/{id}/mappings/{object}': { model: 'Contact', fields: { email: { source: 'field', path: 'email', transforms: [{ type: 'trim' }] } } },
       'PUT /v1/models/{name}': { description: 'Contact', fields: { email: { type: 'string', required: true, description: 'Email' }, stage: { type: 'enum', enumValues: ['lead', 'customer'] } } },
       'PATCH /v1/embed/connections/{id}/syncs/{sync}': { frequency: '2h' },
       'POST /v1/connections/{id}/syncs/{sync}/trigger': { fullResync: true },
@@ -324,6 +327,8 @@ describe.each(testDatabases())('bad input on $name', (target) => {
       [`/v1/records?connectionId=${connectionId}&model=contact&limit=1000`, t.tenant.secretKey],
       ['/v1/sync-runs', t.tenant.secretKey],
       ['/v1/models', t.tenant.secretKey],
+      ['/v1/integrations/crm-key/mappings', t.tenant.secretKey],
+      [`/v1/connections/${connectionId}/mappings/contact`, t.tenant.secretKey],
       ['/v1/end-users', t.tenant.secretKey],
       ['/v1/end-users/user-1', t.tenant.secretKey],
       ['/v1/integrations', t.tenant.productionSecretKey],

@@ -37,6 +37,9 @@ import type {
   SyncTriggerParams,
   VendorModel,
   VendorModelPutParams,
+  FieldMapping,
+  MappingPutParams,
+  MappingSaved,
 } from './types'
 import { verifyWebhook, type VerifyWebhookOptions, type WebhookHeaders } from './webhooks'
 import type { ActionFailedProblem, ActionRun, ActionRunListParams, ActionRunParams, ActionRunResult } from './types'
@@ -192,6 +195,7 @@ export class Patchbay {
   readonly syncRuns: SyncRuns
   readonly records: Records
   readonly models: Models
+  readonly mappings: Mappings
   /**
    * Verifying webhooks; the same as the standalone `verifyWebhook` (which needs no client). It
    * uses the endpoint's signing secret (`whsec_…`), not `secretKey`.
@@ -234,6 +238,7 @@ export class Patchbay {
     this.syncRuns = new SyncRuns(transport)
     this.records = new Records(transport)
     this.models = new Models(transport)
+    this.mappings = new Mappings(transport)
   }
 }
 
@@ -569,6 +574,46 @@ export class Models {
   /** Deletes a model. @throws {PatchbayError} `not_found`, `unauthenticated`. */
   async delete(name: string, options?: RequestOptions): Promise<Deleted> {
     return this.t.json('DELETE', `/v1/models/${enc(name)}`, { options })
+  }
+}
+
+/**
+ * Field mappings: how a connector object (`contact`) becomes one of your models (`Contact`). An
+ * integration's default applies to every connection without its own. Mappings are checked against
+ * the model and the connector's fields before they are saved (`invalid_request` lists what is wrong).
+ */
+export class Mappings {
+  /** @internal */
+  constructor(private readonly t: Transport) {}
+
+  /** The mapping in effect for a connection's object (its own, else the default), or `{ mapping: null }`. @throws {PatchbayError} `not_found`. */
+  async get(connectionId: string, object: string, options?: RequestOptions): Promise<{ mapping: FieldMapping | null }> {
+    return this.t.json('GET', `/v1/connections/${enc(connectionId)}/mappings/${enc(object)}`, { options })
+  }
+
+  /** Sets a connection's own mapping (sends `mapping.updated` when it changed). @throws {PatchbayError} `invalid_request`, `not_found`. */
+  async put(connectionId: string, object: string, mapping: MappingPutParams, options?: RequestOptions): Promise<MappingSaved> {
+    return this.t.json('PUT', `/v1/connections/${enc(connectionId)}/mappings/${enc(object)}`, { body: mapping, options })
+  }
+
+  /** Removes a connection's own mapping; the default applies again. @throws {PatchbayError} `not_found`. */
+  async delete(connectionId: string, object: string, options?: RequestOptions): Promise<Deleted> {
+    return this.t.json('DELETE', `/v1/connections/${enc(connectionId)}/mappings/${enc(object)}`, { options })
+  }
+
+  /** An integration's default mappings. @throws {PatchbayError} `not_found`. */
+  async listDefaults(integrationKey: string, options?: RequestOptions): Promise<List<FieldMapping>> {
+    return this.t.json('GET', `/v1/integrations/${enc(integrationKey)}/mappings`, { options })
+  }
+
+  /** Sets an integration's default mapping of an object. @throws {PatchbayError} `invalid_request`, `not_found`. */
+  async putDefault(integrationKey: string, object: string, mapping: MappingPutParams, options?: RequestOptions): Promise<MappingSaved> {
+    return this.t.json('PUT', `/v1/integrations/${enc(integrationKey)}/mappings/${enc(object)}`, { body: mapping, options })
+  }
+
+  /** Removes an integration's default mapping of an object. @throws {PatchbayError} `not_found`. */
+  async deleteDefault(integrationKey: string, object: string, options?: RequestOptions): Promise<Deleted> {
+    return this.t.json('DELETE', `/v1/integrations/${enc(integrationKey)}/mappings/${enc(object)}`, { options })
   }
 }
 

@@ -23,6 +23,9 @@ import type {
   SyncRunStatusOut,
   SyncSettingsInput,
   VendorModelOut,
+  FieldMappingOut,
+  MappingPutInput,
+  MappingSavedOut,
   VendorModelPutInput,
   WebhookDeliveryOut,
   WebhookDeliveryStatusOut,
@@ -216,3 +219,10 @@ export type ActionFailedProblem = Problem & {
 export type VendorModel = VendorModelOut
 /** What `models.put` takes: `{ description?, fields }`. */
 export type VendorModelPutParams = VendorModelPutInput
+
+/** A stored field mapping (`scope`: the connection's own, or the integration's default). */
+export type FieldMapping = FieldMappingOut
+/** What `mappings.put`/`putDefault` take: `{ model, fields: { <model field>: { source: 'field', path, transforms? } | { source: 'join', paths, separator } | { source: 'constant', value } } }`. */
+export type MappingPutParams = MappingPutInput
+/** A saved mapping with the check's warnings (e.g. provider enum values the map does not cover). */
+export type MappingSaved = MappingSavedOut

@@ -16,6 +16,7 @@ import { embedAssetRoutes } from './routes/embed-assets'
 import { endUserRoutes } from './routes/end-users'
 import { integrationRoutes } from './routes/integrations'
 import { oauthRoutes } from './routes/oauth'
+import { mappingRoutes } from './routes/mappings'
 import { modelRoutes } from './routes/models'
 import { proxyRoutes } from './routes/proxy'
 import { recordRoutes } from './routes/records'
@@ -52,6 +53,7 @@ export function createApp(ctx: AppContext) {
   app.route('/', syncRoutes)
   app.route('/', recordRoutes)
   app.route('/', modelRoutes)
+  app.route('/', mappingRoutes)
   app.route('/', actionRoutes)
   app.route('/', oauthRoutes)
   app.route('/', embedAssetRoutes)

@@ -14,7 +14,7 @@ export function randomToken(n: number): string {
 }
 
 /** A prefixed id such as `conn_3xk2…` (20 base62 chars ≈ 119 bits). */
-export function newId(prefix: 'ten' | 'env' | 'key' | 'int' | 'eu' | 'conn' | 'cs' | 'st' | 'dek' | 'whe' | 'evt' | 'whd' | 'wha' | 'sync' | 'run' | 'act' | 'mdl'): string {
+export function newId(prefix: 'ten' | 'env' | 'key' | 'int' | 'eu' | 'conn' | 'cs' | 'st' | 'dek' | 'whe' | 'evt' | 'whd' | 'wha' | 'sync' | 'run' | 'act' | 'mdl' | 'map'): string {
   return `${prefix}_${randomToken(20)}`
 }
 

@@ -6,7 +6,7 @@ import { z } from '@hono/zod-openapi'
 import type { ConnectionView } from '../services/connections'
 import type { ResolvedIntegration } from '../services/integrations'
 import type { DeliveryView, WebhookEndpointRow } from '../services/webhook-endpoints'
-import { vendorModelSchema } from '../mapping/schema'
+import { mappingSchema, vendorModelSchema } from '../mapping/schema'
 
 export const Problem = z
   .object({
@@ -169,7 +169,7 @@ export const Connector = z
 // ── Webhooks ────────────────────────────────────────────────────────────────────────────────
 
 /** Kept in step with `WEBHOOK_EVENT_TYPES` (services/webhook-outbox.ts). `sync.*` come with syncs. */
-export const WebhookEventType = z.enum(['connection.created', 'connection.needs_reauth', 'connection.deleted', 'sync.succeeded', 'sync.failed']).openapi('WebhookEventType')
+export const WebhookEventType = z.enum(['connection.created', 'connection.needs_reauth', 'connection.deleted', 'sync.succeeded', 'sync.failed', 'mapping.updated']).openapi('WebhookEventType')
 
 export const WebhookEndpointCreate = z
   .object({
@@ -421,3 +421,24 @@ export const VendorModel = z
 
 export type VendorModelOut = z.infer<typeof VendorModel>
 export type VendorModelPutInput = z.input<typeof VendorModelPut>
+
+// ── Field mappings ──────────────────────────────────────────────────────────────────────────
+
+export const MappingPut = mappingSchema.openapi('MappingPut')
+
+export const FieldMapping = z
+  .object({
+    object: z.string().openapi({ description: 'The connector object mapped, e.g. `contact`' }),
+    model: z.string().openapi({ description: 'The vendor model it maps to' }),
+    fields: z.record(z.string(), z.unknown()).openapi({ description: 'Per model field: `{ source: "field", path, transforms }`, `{ source: "join", paths, separator }` or `{ source: "constant", value }`' }),
+    version: z.number().int(),
+    scope: z.enum(['connection', 'integration']).openapi({ description: "`connection`: this connection's own; `integration`: the integration's default" }),
+    updatedAt: z.string().datetime(),
+  })
+  .openapi('FieldMapping')
+
+export const MappingSaved = FieldMapping.extend({ warnings: z.array(z.object({ field: z.string(), code: z.string(), message: z.string() }).passthrough()) }).openapi('MappingSaved')
+
+export type FieldMappingOut = z.infer<typeof FieldMapping>
+export type MappingSavedOut = z.infer<typeof MappingSaved>
+export type MappingPutInput = z.input<typeof MappingPut>

@@ -10,8 +10,8 @@ import type { Db } from '../db/client'
 import { insertEventWithDeliveries, listOverdueDeliveries } from '../db/queries/webhooks'
 import { newId } from '../lib/ids'
 
-/** Event types. `sync.*` are declared for the syncs to come; nothing emits them yet. */
-export const WEBHOOK_EVENT_TYPES = ['connection.created', 'connection.needs_reauth', 'connection.deleted', 'sync.succeeded', 'sync.failed'] as const
+/** Event types (`mapping.updated`: a connection's field mapping changed). */
+export const WEBHOOK_EVENT_TYPES = ['connection.created', 'connection.needs_reauth', 'connection.deleted', 'sync.succeeded', 'sync.failed', 'mapping.updated'] as const
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number]
 
 /** A delivery created in a transaction, to enqueue once it committed. */

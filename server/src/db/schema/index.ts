@@ -440,3 +440,31 @@ export const vendorModels = pgTable(
   },
   (t) => [uniqueIndex('vendor_models_environment_name').on(t.environmentId, t.name)],
 )
+
+/**
+ * A field mapping from a connector object (`contact`) to a vendor model: an integration's default
+ * (`connection_id` null) or one connection's own. `fields` is validated by `mapping/schema.ts`.
+ */
+export const fieldMappings = pgTable(
+  'field_mappings',
+  {
+    id: text('id').primaryKey(),
+    environmentId: text('environment_id').notNull().references(() => environments.id, { onDelete: 'cascade' }),
+    integrationId: text('integration_id').notNull().references(() => integrations.id, { onDelete: 'cascade' }),
+    /** Null: the integration's default for its connections. */
+    connectionId: text('connection_id').references(() => connections.id, { onDelete: 'cascade' }),
+    /** The connector object mapped (`contact`). */
+    object: text('object').notNull(),
+    /** The vendor model it maps to (`Contact`). */
+    model: text('model').notNull(),
+    fields: jsonb('fields').$type<Record<string, unknown>>().notNull(),
+    /** Moves on with every change, so records and webhooks can say which mapping produced them. */
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('field_mappings_default').on(t.integrationId, t.object).where(sql`connection_id is null`),
+    uniqueIndex('field_mappings_connection').on(t.connectionId, t.object).where(sql`connection_id is not null`),
+  ],
+)
