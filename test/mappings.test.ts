@@ -77,6 +77,57 @@ describe.each(testDatabases())('field mappings on $name', (target) => {
     expect(await call('DELETE', `/v1/connections/${connectionId}/mappings/contact`)).toMatchObject({ status: 404, body: { code: 'not_found' } })
   })
 
+  it('shapes the change feed with the mapping in effect, and a change re-emits the stored records without refetching', async () => {
+    await call('POST', '/v1/integrations', { key: 'crm-sync', connectorId: 'demo-crm-api-key', allowMultipleConnections: true, overrides: { baseUrl: provider.apiBaseUrl } })
+    const token = (await call('POST', '/v1/connect-sessions', { endUser: { id: 'u2' } })).body.token as string
+    const id = (await call('POST', '/v1/embed/connections', { integration: 'crm-sync', credentials: { apiKey: 'k1' } }, token)).body.id as string
+    const feed = async (cursor?: string, extra = '') => (await call('GET', `/v1/records?connectionId=${id}&model=contact&limit=100${cursor ? `&cursor=${cursor}` : ''}${extra}`)).body as { data: { id: string; action: string; data: Record<string, unknown>; raw?: Record<string, unknown>; mapping: { model: string; version: number; errors: unknown[] } | null }[]; nextCursor: string }
+    let raw = await feed()
+    for (let i = 0; i < 100 && raw.data.length < 5; i++) {
+      await new Promise((r) => setTimeout(r, 50))
+      raw = await feed()
+    }
+    expect(raw.data).toHaveLength(5)
+    expect(raw.data[0]!.mapping).toBeNull()
+    expect(raw.data[0]!.data).toHaveProperty('first_name')
+
+    expect((await call('PUT', `/v1/connections/${id}/mappings/contact`, MAPPING)).status).toBe(200)
+    const requestsBefore = provider.stats.apiRequests
+    // The remap re-emits all five records after the cursor, in the model's shape.
+    let changes = await feed(raw.nextCursor)
+    for (let i = 0; i < 100 && changes.data.length < 5; i++) {
+      await new Promise((r) => setTimeout(r, 50))
+      changes = await feed(raw.nextCursor)
+    }
+    expect(changes.data.map((r) => r.id).sort()).toEqual(raw.data.map((r) => r.id).sort())
+    for (const r of changes.data) {
+      const source = raw.data.find((x) => x.id === r.id)!.data
+      expect(r.action).toBe('updated')
+      expect(r.mapping).toMatchObject({ model: 'Contact', version: 1, errors: [] })
+      expect(Object.keys(r.data).sort()).toEqual(['createdAt', 'email', 'firstName', 'lifecycleStage'])
+      expect(r.data.email).toBe(source.email)
+      expect(r.data.lifecycleStage).toBe(source.lifecycle_stage === 'customer' ? 'customer' : 'lead')
+      expect(r.raw).toBeUndefined()
+    }
+    expect((await feed(undefined, '&includeRaw=true')).data[0]!.raw).toHaveProperty('first_name')
+
+    // A second change: re-emitted again with the new version; the provider was never asked.
+    const renamed = { ...MAPPING, fields: { ...MAPPING.fields, firstName: { source: 'join', paths: ['first_name', 'last_name'], separator: ' ' } } }
+    expect((await call('PUT', `/v1/connections/${id}/mappings/contact`, renamed)).body.version).toBe(2)
+    let again = await feed(changes.nextCursor)
+    for (let i = 0; i < 100 && again.data.length < 5; i++) {
+      await new Promise((r) => setTimeout(r, 50))
+      again = await feed(changes.nextCursor)
+    }
+    expect(again.data).toHaveLength(5)
+    for (const r of again.data) {
+      const source = raw.data.find((x) => x.id === r.id)!.data
+      expect(r.mapping?.version).toBe(2)
+      expect(r.data.firstName).toBe(`${source.first_name} ${source.last_name}`)
+    }
+    expect(provider.stats.apiRequests).toBe(requestsBefore)
+  })
+
   it('refuses invalid mappings with clear errors and keeps what was stored', async () => {
     const before = (await call('GET', '/v1/integrations/crm/mappings')).body
     const bad = async (body: unknown, path: string, code?: string) => {

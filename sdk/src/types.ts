@@ -171,6 +171,8 @@ export interface RecordListParams {
   modifiedAfter?: string
   /** 1–1000, default 100. */
   limit?: number
+  /** Also return the provider's record (`raw`) when a field mapping shapes `data`. */
+  includeRaw?: boolean
 }
 
 /** `running`, `succeeded` (the provider answered 2xx) or `failed` (it refused, or did not answer: see `errorCode`). */

@@ -15,5 +15,8 @@ export const recordRoutes = router().openapi(
     request: { query: RecordsQuery },
     responses: { 200: json(RecordsPage), ...problems(400, 401, 404) },
   }),
-  async (c) => c.json(await listRecords(c.get('ctx'), c.get('secret').environmentId, c.req.valid('query')), 200),
+  async (c) => {
+    const q = c.req.valid('query')
+    return c.json(await listRecords(c.get('ctx'), c.get('secret').environmentId, { ...q, includeRaw: q.includeRaw === 'true' }), 200)
+  },
 )

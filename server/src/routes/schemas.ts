@@ -336,7 +336,12 @@ export const SyncedRecord = z
     id: z.string().openapi({ description: "The provider's id" }),
     model: z.string(),
     action: RecordAction.openapi({ description: 'The last change' }),
-    data: z.record(z.string(), z.unknown()).openapi({ description: 'The record as the provider returned it' }),
+    data: z.record(z.string(), z.unknown()).openapi({ description: "The record in your model's shape when a field mapping is in effect (`mapping`), else as the provider returned it" }),
+    mapping: z
+      .object({ model: z.string(), version: z.number().int(), errors: z.array(z.object({ field: z.string(), message: z.string() })) })
+      .nullable()
+      .openapi({ description: 'The mapping that shaped `data`, and the fields it could not fill; null when none is in effect' }),
+    raw: z.record(z.string(), z.unknown()).optional().openapi({ description: "The provider's record, with `includeRaw=true` when a mapping shaped `data`" }),
     hash: z.string().openapi({ description: 'SHA-256 (base64url) of the canonical JSON of `data`' }),
     firstSeenAt: z.string().datetime(),
     updatedAt: z.string().datetime(),
@@ -350,6 +355,7 @@ export const RecordsQuery = z.object({
   cursor: z.string().max(200).optional().openapi({ description: '`nextCursor` of the previous page, or `changes.cursor` of a sync webhook; absent: from the start' }),
   modifiedAfter: z.string().max(40).datetime({ offset: true }).optional().openapi({ description: 'Only records changed after this instant' }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+  includeRaw: z.enum(['true', 'false']).optional().openapi({ description: "Also return the provider's record (`raw`) when a mapping shapes `data`" }),
 })
 
 export const RecordsPage = z

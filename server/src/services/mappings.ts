@@ -2,7 +2,9 @@
  * Field mappings (issue 5): how a connector object (`contact`) becomes a vendor model (`Contact`).
  * An integration may hold a default; a connection may hold its own, which wins. Every mapping is
  * checked against the vendor model and the connector object's declared fields before it is saved
- * (`mapping/check.ts`); a connection's change is reported as a `mapping.updated` webhook.
+ * (`mapping/check.ts`); a connection's change is reported as a `mapping.updated` webhook. The feed
+ * applies the mapping in effect when it reads records, so a change re-emits the stored records in
+ * their new shape (a remap job per connection) without fetching anything from the provider.
  */
 import type { Connector } from '../../../connectors/schema'
 import type { AppContext } from '../context'
@@ -16,6 +18,9 @@ import { getConnection } from './connections'
 import { getIntegration, resolveIntegration } from './integrations'
 import { getModel } from './models'
 import { findIntegrationById } from '../db/queries/integrations'
+import { listConnectionIdsOfIntegration } from '../db/queries/connections'
+import { findModel } from '../db/queries/models'
+import { enqueueRemap } from './sync-engine'
 import { enqueueDeliveries, recordEvent } from './webhook-outbox'
 
 export type FieldMappingRow = q.FieldMappingRow
@@ -56,8 +61,17 @@ async function validate(ctx: AppContext, environmentId: string, connector: Conne
 export async function putDefaultMapping(ctx: AppContext, environmentId: string, integrationKey: string, object: string, mapping: Mapping) {
   const integration = await getIntegration(ctx, environmentId, integrationKey)
   const check = await validate(ctx, environmentId, integration.connector, object, mapping)
-  const { row } = await inTransaction(ctx.db, (tx) => q.saveMapping(tx, { id: newId('map'), environmentId, integrationId: integration.row.id, connectionId: null, object, model: mapping.model, fields: mapping.fields }))
+  const { row, changed } = await inTransaction(ctx.db, (tx) => q.saveMapping(tx, { id: newId('map'), environmentId, integrationId: integration.row.id, connectionId: null, object, model: mapping.model, fields: mapping.fields }))
+  if (changed) await remapDefaulted(ctx, integration.row.id, object)
   return { row, warnings: check.warnings }
+}
+
+/** Re-emits the records of every connection of the integration that follows its default mapping of `object`. */
+async function remapDefaulted(ctx: AppContext, integrationId: string, object: string): Promise<void> {
+  const own = new Set((await q.listConnectionsWithOwnMapping(ctx.db, integrationId, object)).map((r) => r.connectionId))
+  for (const connectionId of await listConnectionIdsOfIntegration(ctx.db, integrationId)) {
+    if (!own.has(connectionId)) await enqueueRemap(ctx, { connectionId, model: object })
+  }
 }
 
 export async function listDefaultMappings(ctx: AppContext, environmentId: string, integrationKey: string): Promise<FieldMappingRow[]> {
@@ -69,6 +83,7 @@ export async function listDefaultMappings(ctx: AppContext, environmentId: string
 export async function deleteDefaultMapping(ctx: AppContext, environmentId: string, integrationKey: string, object: string): Promise<void> {
   const integration = await getIntegration(ctx, environmentId, integrationKey)
   if (!(await q.deleteMapping(ctx.db, integration.row.id, null, object))) throw notFound('Mapping', object)
+  await remapDefaulted(ctx, integration.row.id, object)
 }
 
 /**
@@ -79,12 +94,14 @@ export async function putConnectionMapping(ctx: AppContext, environmentId: strin
   const connection = await getConnection(ctx, environmentId, connectionId)
   const integration = resolveIntegration((await findIntegrationById(ctx.db, connection.integrationId))!)
   const check = await validate(ctx, environmentId, integration.connector, object, mapping)
-  const { row, deliveries } = await inTransaction(ctx.db, async (tx) => {
+  const { row, changed, deliveries } = await inTransaction(ctx.db, async (tx) => {
     const saved = await q.saveMapping(tx, { id: newId('map'), environmentId, integrationId: integration.row.id, connectionId, object, model: mapping.model, fields: mapping.fields })
     const deliveries = saved.changed ? await recordEvent(tx, { environmentId, type: 'mapping.updated', payload: { connectionId, integration: integration.row.key, endUserId: connection.endUserExternalId, mapping: mappingOut(saved.row) } }) : []
-    return { row: saved.row, deliveries }
+    return { ...saved, deliveries }
   })
   await enqueueDeliveries(ctx, deliveries)
+  // The feed maps stored records when it reads them: re-emit them in their new shape, no refetch.
+  if (changed) await enqueueRemap(ctx, { connectionId, model: object })
   return { row, warnings: check.warnings }
 }
 
@@ -100,4 +117,22 @@ export async function getEffectiveMapping(ctx: AppContext, environmentId: string
 export async function deleteConnectionMapping(ctx: AppContext, environmentId: string, connectionId: string, object: string): Promise<void> {
   const connection = await getConnection(ctx, environmentId, connectionId)
   if (!(await q.deleteMapping(ctx.db, connection.integrationId, connectionId, object))) throw notFound('Mapping', object)
+  await enqueueRemap(ctx, { connectionId, model: object })
+}
+
+/**
+ * The mapping and vendor model that shape a connection's records of `object` in the feed, or null
+ * (no mapping in effect, an unknown object, or a model deleted since: records then come out as the provider sent them).
+ */
+export async function mappingForRecords(ctx: AppContext, environmentId: string, connectionId: string, object: string): Promise<{ row: FieldMappingRow; model: VendorModel; mapping: Mapping } | null> {
+  let row: FieldMappingRow | null
+  try {
+    row = await getEffectiveMapping(ctx, environmentId, connectionId, object)
+  } catch {
+    return null
+  }
+  if (!row) return null
+  const modelRow = await findModel(ctx.db, environmentId, row.model)
+  if (!modelRow) return null
+  return { row, model: { name: modelRow.name, description: modelRow.description ?? undefined, fields: modelRow.fields as VendorModel['fields'] }, mapping: { model: row.model, fields: row.fields as Mapping['fields'] } }
 }

@@ -23,7 +23,7 @@ import { extractItems, firstPageUrl, getPath, nextPage } from '../../../connecto
 import type { Connector } from '../../../connectors/schema'
 import type { AppContext } from '../context'
 import { inTransaction } from '../db/client'
-import { markDeleted, markUnseenDeleted, upsertRecords, type RecordBatch } from '../db/queries/records'
+import { markDeleted, markUnseenDeleted, touchRecords, upsertRecords, type RecordBatch } from '../db/queries/records'
 import { claimRun, finishRun, requeueRun, saveProgress, updateSync, type SyncRunRow } from '../db/queries/syncs'
 import type { SyncCheckpoint } from '../db/schema/index'
 import type { Job } from '../jobs/engine'
@@ -37,11 +37,12 @@ import { enqueueDeliveries, recordEvent } from './webhook-outbox'
 export const SYNC_QUEUE = 'syncs.run'
 export const SYNC_SWEEP_QUEUE = 'syncs.sweep'
 
-/** What a `syncs.run` job carries: the run and the fencing token the slice must find. */
-export interface SyncJob {
-  runId: string
-  slice: number
-}
+/**
+ * What a `syncs.run` job carries: the run and the fencing token the slice must find; or a remap of a
+ * connection's model after its field mapping changed (it runs on the same per-connection key, so
+ * the feed's order stays the commit order).
+ */
+export type SyncJob = { runId: string; slice: number } | { remap: { connectionId: string; model: string; after: string } }
 
 /** Thrown when a write finds the run no longer held by this slice. */
 class FencedOff extends Error {}
@@ -183,6 +184,7 @@ function retryable(err: unknown): boolean {
 
 /** The `syncs.run` job handler. */
 export async function runSyncSlice(ctx: AppContext, job: Job<SyncJob>): Promise<void> {
+  if ('remap' in job.data) return remapSlice(ctx, job.data.remap, Date.now() + ctx.config.sync.sliceMs)
   const run = await claimRun(ctx.db, job.data.runId, job.data.slice)
   if (!run) return // finished, cancelled, or another slice holds it: nothing to do
   const tuning = ctx.config.sync
@@ -336,4 +338,25 @@ async function completeRun(ctx: AppContext, run: SyncRunRow, outcome: { status: 
 function excerpt(body: unknown): string {
   const text = typeof body === 'string' ? body : JSON.stringify(body)
   return (text ?? '').replace(/\s+/g, ' ').slice(0, 300)
+}
+
+/**
+ * Re-emits a connection's live records of a model in the change feed (new positions, `updated`)
+ * after its field mapping changed: the feed maps stored records when it reads them, so nothing is
+ * fetched from the provider again. Batches of `deleteBatchSize`, one transaction each; a slice that
+ * runs out of time queues its continuation.
+ */
+async function remapSlice(ctx: AppContext, remap: { connectionId: string; model: string; after: string }, deadline: number): Promise<void> {
+  let after = remap.after
+  for (;;) {
+    const batch = await inTransaction(ctx.db, (tx) => touchRecords(tx, remap.connectionId, remap.model, after, ctx.config.sync.deleteBatchSize))
+    if (batch.last === null) return
+    after = batch.last
+    if (Date.now() >= deadline) return enqueueRemap(ctx, { ...remap, after })
+  }
+}
+
+/** Queues a remap of a connection's model (see {@link remapSlice}); retried by the job engine if it fails. */
+export async function enqueueRemap(ctx: AppContext, remap: { connectionId: string; model: string; after?: string }): Promise<void> {
+  await ctx.jobs.send<SyncJob>(SYNC_QUEUE, { remap: { after: '', ...remap } }, { singletonKey: remap.connectionId, retryLimit: 5, retryDelaySeconds: 5, retryBackoff: true })
 }

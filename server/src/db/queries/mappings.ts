@@ -43,3 +43,8 @@ export async function deleteMapping(db: Db, integrationId: string, connectionId:
   const rows = await db.delete(fieldMappings).where(and(scope(integrationId, connectionId), eq(fieldMappings.object, object))).returning({ id: fieldMappings.id })
   return rows.length === 1
 }
+
+/** Connections of an integration that have their own mapping of `object`. */
+export function listConnectionsWithOwnMapping(db: Db, integrationId: string, object: string): Promise<{ connectionId: string | null }[]> {
+  return db.select({ connectionId: fieldMappings.connectionId }).from(fieldMappings).where(and(eq(fieldMappings.integrationId, integrationId), eq(fieldMappings.object, object), sql`connection_id is not null`))
+}

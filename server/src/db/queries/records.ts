@@ -157,3 +157,25 @@ export async function countRecords(db: Db, connectionId: string): Promise<{ mode
 export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
   return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[]
 }
+
+/**
+ * One batch of a remap: the next `limit` live records after `after` (by external id) get a new feed
+ * position and `action: updated`, so the feed emits them again in their new shape; their data is
+ * not touched. @returns how many were moved and the last external id examined (null when none were left).
+ */
+export async function touchRecords(tx: Db, connectionId: string, model: string, after: string, limit: number): Promise<{ touched: number; last: string | null }> {
+  const rows = rowsOf<{ last: string | null; touched: string | number }>(
+    await tx.execute(sql`
+      with batch as (
+        select external_id from records
+        where connection_id = ${connectionId} and model = ${model} and external_id > ${after} and deleted_at is null
+        order by external_id limit ${limit}
+      ), touched as (
+        update records r set seq = nextval('records_seq'), last_action = 'updated', updated_at = now()
+        from batch b where r.connection_id = ${connectionId} and r.model = ${model} and r.external_id = b.external_id
+        returning 1
+      )
+      select (select max(external_id) from batch) as last, (select count(*) from touched) as touched`),
+  )
+  return { touched: Number(rows[0]?.touched ?? 0), last: rows[0]?.last ?? null }
+}
