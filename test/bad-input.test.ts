@@ -194,6 +194,7 @@ describe.each(testDatabases())('bad input on $name', (target) => {
       'PATCH /v1/connections/{id}/syncs/{sync}': { frequency: '2h' },
       'PUT /v1/integrations/{key}/mappings/{object}': { model: 'Contact', fields: { email: { source: 'field', path: 'email', transforms: [{ type: 'trim' }] } } },
       'PUT /v1/connections/{id}/mappings/{object}': { model: 'Contact', fields: { email: { source: 'field', path: 'email', transforms: [{ type: 'trim' }] } } },
+      'POST /v1/connections/{id}/mappings/{object}/preview': { model: 'Contact', fields: { email: { source: 'field', path: 'email', transforms: [{ type: 'trim' }] } } },
       'PUT /v1/models/{name}': { description: 'Contact', fields: { email: { type: 'string', required: true, description: 'Email' }, stage: { type: 'enum', enumValues: ['lead', 'customer'] } } },
       'PATCH /v1/embed/connections/{id}/syncs/{sync}': { frequency: '2h' },
       'POST /v1/connections/{id}/syncs/{sync}/trigger': { fullResync: true },

@@ -126,6 +126,30 @@ describe.each(testDatabases())('field mappings on $name', (target) => {
       expect(r.data.firstName).toBe(`${source.first_name} ${source.last_name}`)
     }
     expect(provider.stats.apiRequests).toBe(requestsBefore)
+
+    // The mapping screen's data: fields with samples from the synced records, a suggested mapping, a live preview.
+    const described = (await call('GET', `/v1/connections/${id}/fields/contact?model=Contact`)).body as { fields: { path: string; type: string; samples: unknown[]; enumValues?: string[] }[]; suggested: { model: string; fields: Record<string, { source: string; path?: string }> } }
+    const email = described.fields.find((f) => f.path === 'email')!
+    expect(email.type).toBe('string')
+    expect(email.samples.length).toBeGreaterThan(0)
+    expect(raw.data.map((r) => r.data.email)).toEqual(expect.arrayContaining(email.samples))
+    expect(described.fields.find((f) => f.path === 'lifecycle_stage')?.enumValues).toEqual(['lead', 'opportunity', 'customer'])
+    expect(described.suggested).toMatchObject({ model: 'Contact', fields: { email: { source: 'field', path: 'email' }, firstName: { source: 'field', path: 'first_name' } } })
+    expect((await call('GET', `/v1/connections/${id}/fields/contact`)).body.suggested).toBeNull()
+    expect((await call('GET', `/v1/connections/${id}/fields/nope`)).status).toBe(404)
+
+    const preview = await call('POST', `/v1/connections/${id}/mappings/contact/preview`, MAPPING)
+    expect(preview.status).toBe(200)
+    expect(preview.body.check).toMatchObject({ ok: true, errors: [] })
+    expect(preview.body.samples).toHaveLength(3)
+    for (const sample of preview.body.samples as { raw: Record<string, unknown>; value: Record<string, unknown> }[]) expect(sample.value.email).toBe(sample.raw.email)
+    const { email: _e, ...noEmail } = MAPPING.fields
+    const failing = await call('POST', `/v1/connections/${id}/mappings/contact/preview`, { model: 'Contact', fields: noEmail })
+    expect(failing.body.check.ok).toBe(false)
+    expect(failing.body.check.errors[0]).toMatchObject({ field: 'email', code: 'required_unmapped' })
+    expect(failing.body.samples[0].errors[0]).toMatchObject({ field: 'email' })
+    // A preview saves nothing.
+    expect((await call('GET', `/v1/connections/${id}/mappings/contact`)).body.mapping.version).toBe(2)
   })
 
   it('refuses invalid mappings with clear errors and keeps what was stored', async () => {

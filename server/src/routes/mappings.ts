@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { requireSecretKey } from '../middleware/auth'
-import { deleteConnectionMapping, deleteDefaultMapping, getEffectiveMapping, listDefaultMappings, mappingOut, putConnectionMapping, putDefaultMapping } from '../services/mappings'
+import { deleteConnectionMapping, deleteDefaultMapping, describeFields, getEffectiveMapping, listDefaultMappings, mappingOut, previewMapping, putConnectionMapping, putDefaultMapping } from '../services/mappings'
 import { router, secretKeySecurity } from './router'
-import { body, Deleted, FieldMapping, json, MappingPut, MappingSaved, problems } from './schemas'
+import { body, Deleted, FieldMapping, json, MappingPreview, MappingPut, MappingSaved, ProviderFields, problems } from './schemas'
 
 const common = { tags: ['Field mappings'], security: secretKeySecurity, middleware: requireSecretKey }
 const object = z.string().min(1).max(100)
@@ -52,5 +52,26 @@ export const mappingRoutes = router()
       const p = c.req.valid('param')
       await deleteConnectionMapping(c.get('ctx'), c.get('secret').environmentId, p.id, p.object)
       return c.json({ deleted: true as const }, 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      ...common,
+      method: 'get',
+      path: '/v1/connections/{id}/fields/{object}',
+      summary: "The provider fields of a connection's object, with sample values from its synced records, and a suggested mapping to `model`",
+      request: { params: ConnectionObject, query: z.object({ model: z.string().min(1).max(100).optional() }) },
+      responses: { 200: json(ProviderFields), ...problems(400, 401, 404) },
+    }),
+    async (c) => {
+      const p = c.req.valid('param')
+      return c.json(await describeFields(c.get('ctx'), c.get('secret').environmentId, p.id, p.object, c.req.valid('query').model), 200)
+    },
+  )
+  .openapi(
+    createRoute({ ...common, method: 'post', path: '/v1/connections/{id}/mappings/{object}/preview', summary: 'Check a mapping without saving it, and see three of the connection’s records as they would arrive', request: { params: ConnectionObject, body: body(MappingPut) }, responses: { 200: json(MappingPreview), ...problems(400, 401, 404) } }),
+    async (c) => {
+      const p = c.req.valid('param')
+      return c.json(await previewMapping(c.get('ctx'), c.get('secret').environmentId, p.id, p.object, c.req.valid('json')), 200)
     },
   )

@@ -445,6 +445,22 @@ export const FieldMapping = z
 
 export const MappingSaved = FieldMapping.extend({ warnings: z.array(z.object({ field: z.string(), code: z.string(), message: z.string() }).passthrough()) }).openapi('MappingSaved')
 
+const Issue = z.object({ field: z.string(), code: z.string(), message: z.string() }).passthrough()
+
+export const ProviderFields = z
+  .object({
+    fields: z.array(z.object({ path: z.string(), type: z.string(), enumValues: z.array(z.string()).optional(), samples: z.array(z.unknown()) })),
+    suggested: MappingPut.nullable().openapi({ description: 'A mapping to `model` by name similarity, to pre-fill a mapping screen; null without `model`' }),
+  })
+  .openapi('ProviderFields')
+
+export const MappingPreview = z
+  .object({
+    check: z.object({ ok: z.boolean(), errors: z.array(Issue), warnings: z.array(Issue) }),
+    samples: z.array(z.object({ raw: z.unknown(), value: z.record(z.string(), z.unknown()), errors: z.array(z.object({ field: z.string(), message: z.string() })) })),
+  })
+  .openapi('MappingPreview')
+
 export type FieldMappingOut = z.infer<typeof FieldMapping>
 export type MappingSavedOut = z.infer<typeof MappingSaved>
 export type MappingPutInput = z.input<typeof MappingPut>

@@ -12,7 +12,10 @@ import { inTransaction } from '../db/client'
 import * as q from '../db/queries/mappings'
 import { notFound, PatchbayError } from '../lib/errors'
 import { newId } from '../lib/ids'
-import { checkMapping, providerFieldsOf, type MappingCheck } from '../mapping/check'
+import { checkMapping, defaultMapping, providerFieldsOf, type MappingCheck } from '../mapping/check'
+import { applyMapping } from '../mapping/apply'
+import { getPath } from '../../../connectors/pagination'
+import { latestRecordData } from '../db/queries/records'
 import type { Mapping, VendorModel } from '../mapping/schema'
 import { getConnection } from './connections'
 import { getIntegration, resolveIntegration } from './integrations'
@@ -135,4 +138,63 @@ export async function mappingForRecords(ctx: AppContext, environmentId: string, 
   const modelRow = await findModel(ctx.db, environmentId, row.model)
   if (!modelRow) return null
   return { row, model: { name: modelRow.name, description: modelRow.description ?? undefined, fields: modelRow.fields as VendorModel['fields'] }, mapping: { model: row.model, fields: row.fields as Mapping['fields'] } }
+}
+
+/** A provider field of a connection's object, with up to three sample values from its synced records. */
+export interface ProviderFieldView {
+  path: string
+  type: string
+  enumValues?: string[] | undefined
+  samples: unknown[]
+}
+
+async function loadObject(ctx: AppContext, environmentId: string, connectionId: string, object: string) {
+  const connection = await getConnection(ctx, environmentId, connectionId)
+  const integration = resolveIntegration((await findIntegrationById(ctx.db, connection.integrationId))!)
+  return { connection, integration, object: objectOf(integration.connector, object) }
+}
+
+/**
+ * The fields of a connection's object (the connector's declared fields, by path) with sample values
+ * from its most recently synced records, and, given a model, a suggested mapping (`defaultMapping`).
+ * @throws {PatchbayError} `not_found` (connection, object, model).
+ */
+export async function describeFields(ctx: AppContext, environmentId: string, connectionId: string, object: string, modelName?: string) {
+  const { object: o } = await loadObject(ctx, environmentId, connectionId, object)
+  const fields = providerFieldsOf(o)
+  const recent = (await latestRecordData(ctx.db, connectionId, object, 20)).map((t) => JSON.parse(t) as unknown)
+  const out: ProviderFieldView[] = Object.entries(fields).map(([path, f]) => {
+    const samples: unknown[] = []
+    for (const r of recent) {
+      const v = getPath(r, path)
+      if (v === undefined || v === null || v === '' || samples.some((x) => JSON.stringify(x) === JSON.stringify(v))) continue
+      samples.push(v)
+      if (samples.length === 3) break
+    }
+    return { path, type: f.type, ...(f.enumValues ? { enumValues: [...f.enumValues] } : {}), samples }
+  })
+  let suggested: Mapping | null = null
+  if (modelName) {
+    const row = await getModel(ctx, environmentId, modelName)
+    suggested = defaultMapping({ name: row.name, description: row.description ?? undefined, fields: row.fields as VendorModel['fields'] }, fields)
+  }
+  return { fields: out, suggested }
+}
+
+/**
+ * Checks a mapping without saving it and shows three of the connection's records as they would
+ * arrive (the widget's live preview). @throws {PatchbayError} `not_found`; `invalid_request` for an unknown model.
+ */
+export async function previewMapping(ctx: AppContext, environmentId: string, connectionId: string, object: string, mapping: Mapping) {
+  const { object: o } = await loadObject(ctx, environmentId, connectionId, object)
+  const modelRow = await findModel(ctx.db, environmentId, mapping.model)
+  if (!modelRow) throw new PatchbayError('invalid_request', `There is no model ${JSON.stringify(mapping.model)}`, { errors: [{ path: 'model', message: 'unknown model' }] })
+  const model: VendorModel = { name: modelRow.name, description: modelRow.description ?? undefined, fields: modelRow.fields as VendorModel['fields'] }
+  const check = checkMapping(model, providerFieldsOf(o), mapping)
+  const samples = (await latestRecordData(ctx.db, connectionId, object, 3)).map((t) => {
+    const raw = JSON.parse(t) as unknown
+    const mapped = applyMapping(model, mapping, raw)
+    return { raw, value: mapped.value, errors: mapped.errors }
+  })
+  return { check, samples }
 }

@@ -179,3 +179,14 @@ export async function touchRecords(tx: Db, connectionId: string, model: string, 
   )
   return { touched: Number(rows[0]?.touched ?? 0), last: rows[0]?.last ?? null }
 }
+
+/** The data (canonical JSON text) of a connection's most recently changed live records of a model. */
+export async function latestRecordData(db: Db, connectionId: string, model: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ data: records.data })
+    .from(records)
+    .where(and(eq(records.connectionId, connectionId), eq(records.model, model), sql`${records.deletedAt} is null`))
+    .orderBy(sql`${records.seq} desc`)
+    .limit(limit)
+  return rows.map((r) => r.data)
+}
