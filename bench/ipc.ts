@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process'
 /**
  * The small IPC protocol between the benchmark (`bench/proxy.ts`) and the processes it forks
  * (upstream, bare proxy, Patchbay). A child announces itself with `{ type: 'ready', ... }`, then
@@ -30,4 +31,17 @@ export function serveParent(stop: () => Promise<void>): void {
     else if (msg.type === 'stop') void shutdown()
   })
   process.on('disconnect', () => void shutdown())
+}
+
+/**
+ * Stops a child process: sends it its stop request, kills it with SIGKILL if it has not exited
+ * after `graceMs` (ms), and resolves once it has exited. No-op for a child that already exited.
+ */
+export async function stopChild(proc: ChildProcess, request: () => void, graceMs = 5_000): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
+  request()
+  const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs)
+  await exited
+  clearTimeout(timer)
 }

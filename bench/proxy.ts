@@ -25,7 +25,7 @@ import http from 'node:http'
 import os from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { ChildMessage, ParentMessage } from './ipc'
+import { stopChild, type ChildMessage, type ParentMessage } from './ipc'
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000)
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1000)
@@ -91,14 +91,7 @@ async function start(name: string, file: string, args: string[], opts: { env?: N
         pending.set(id, resolve)
         send({ type: 'cpu', id })
       }),
-    stop: async () => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return
-      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
-      send({ type: 'stop' })
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000)
-      await exited
-      clearTimeout(timer)
-    },
+    stop: () => stopChild(proc, () => send({ type: 'stop' }), 10_000),
   }
 }
 

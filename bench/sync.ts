@@ -58,7 +58,7 @@ import { loadKeyring } from '../server/src/services/secrets'
 import { pageRecords, syncPlan } from '../server/src/services/sync-engine'
 import { getRun, triggerSync } from '../server/src/services/syncs'
 import { createTenant } from '../server/src/services/tenants'
-import type { ChildMessage, ParentMessage } from './ipc'
+import { stopChild, type ChildMessage, type ParentMessage } from './ipc'
 import { benchConnector, contact, contactId, PAGE_SIZE } from './sync-provider'
 
 const TARGET_RPS = 25_000
@@ -129,14 +129,7 @@ async function startProvider(): Promise<Provider> {
         pending.set(id, resolve)
         send({ type: 'cpu', id })
       }),
-    async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return
-      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
-      send({ type: 'stop' })
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000)
-      await exited
-      clearTimeout(timer)
-    },
+    stop: () => stopChild(proc, () => send({ type: 'stop' })),
   }
 }
 

@@ -44,6 +44,7 @@ import { createTenant } from '../server/src/services/tenants'
 import { eventBody } from '../server/src/services/webhook-delivery'
 import { createWebhookEndpoint, generateWebhookSecret } from '../server/src/services/webhook-endpoints'
 import { DELIVER_QUEUE, enqueueDeliveries, recordEvent } from '../server/src/services/webhook-outbox'
+import { stopChild } from './ipc'
 
 const LOCAL_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres'
 
@@ -207,14 +208,7 @@ async function startReceiver(): Promise<Receiver> {
       if (at !== undefined) return Promise.resolve(at)
       return new Promise((resolve) => waiting.set(path, resolve))
     },
-    async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return
-      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
-      proc.send({ op: 'stop' })
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000)
-      await exited
-      clearTimeout(timer)
-    },
+    stop: () => stopChild(proc, () => proc.send({ op: 'stop' })),
   }
 }
 
