@@ -17,10 +17,8 @@ import { applyMapping } from '../mapping/apply'
 import { getPath } from '../../../connectors/pagination'
 import { latestRecordData } from '../db/queries/records'
 import type { Mapping, VendorModel } from '../mapping/schema'
-import { getConnection } from './connections'
-import { getIntegration, resolveIntegration } from './integrations'
+import { getIntegration } from './integrations'
 import { getModel } from './models'
-import { findIntegrationById } from '../db/queries/integrations'
 import { listConnectionIdsOfIntegration } from '../db/queries/connections'
 import { findModel } from '../db/queries/models'
 import { enqueueRemap } from './sync-engine'
@@ -94,8 +92,7 @@ export async function deleteDefaultMapping(ctx: AppContext, environmentId: strin
  * same transaction. @throws {PatchbayError} `not_found`, `invalid_request`.
  */
 export async function putConnectionMapping(ctx: AppContext, environmentId: string, connectionId: string, object: string, mapping: Mapping) {
-  const connection = await getConnection(ctx, environmentId, connectionId)
-  const integration = resolveIntegration((await findIntegrationById(ctx.db, connection.integrationId))!)
+  const { connection, integration } = await ctx.credentials.get(environmentId, connectionId)
   const check = await validate(ctx, environmentId, integration.connector, object, mapping)
   const { row, changed, deliveries } = await inTransaction(ctx.db, async (tx) => {
     const saved = await q.saveMapping(tx, { id: newId('map'), environmentId, integrationId: integration.row.id, connectionId, object, model: mapping.model, fields: mapping.fields })
@@ -110,15 +107,14 @@ export async function putConnectionMapping(ctx: AppContext, environmentId: strin
 
 /** The mapping in effect for a connection's object: its own, else the integration's default, else none. */
 export async function getEffectiveMapping(ctx: AppContext, environmentId: string, connectionId: string, object: string): Promise<FieldMappingRow | null> {
-  const connection = await getConnection(ctx, environmentId, connectionId)
-  const integration = resolveIntegration((await findIntegrationById(ctx.db, connection.integrationId))!)
+  const { integration } = await ctx.credentials.get(environmentId, connectionId)
   objectOf(integration.connector, object)
   return (await q.findMapping(ctx.db, integration.row.id, connectionId, object)) ?? (await q.findMapping(ctx.db, integration.row.id, null, object)) ?? null
 }
 
 /** Removes a connection's own mapping (the integration's default applies again). @throws {PatchbayError} `not_found`. */
 export async function deleteConnectionMapping(ctx: AppContext, environmentId: string, connectionId: string, object: string): Promise<void> {
-  const connection = await getConnection(ctx, environmentId, connectionId)
+  const { connection } = await ctx.credentials.get(environmentId, connectionId)
   if (!(await q.deleteMapping(ctx.db, connection.integrationId, connectionId, object))) throw notFound('Mapping', object)
   await enqueueRemap(ctx, { connectionId, model: object })
 }
@@ -149,8 +145,7 @@ export interface ProviderFieldView {
 }
 
 async function loadObject(ctx: AppContext, environmentId: string, connectionId: string, object: string) {
-  const connection = await getConnection(ctx, environmentId, connectionId)
-  const integration = resolveIntegration((await findIntegrationById(ctx.db, connection.integrationId))!)
+  const { connection, integration } = await ctx.credentials.get(environmentId, connectionId)
   return { connection, integration, object: objectOf(integration.connector, object) }
 }
 
