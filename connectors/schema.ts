@@ -11,6 +11,9 @@
  * `{name}` from the connection's credentials (for example `Bearer {apiKey}`).
  */
 import { z } from 'zod'
+import { checkMapping, providerFieldsOf } from '../server/src/mapping/check'
+import { fieldMappingSchema, fieldTypeSchema, type FieldType } from '../server/src/mapping/schema'
+import { COMMON_MODEL_NAMES, COMMON_MODELS } from './common-models'
 
 /** Placeholders such as `{subdomain}` in a template string. */
 const PLACEHOLDER = /\{([a-zA-Z][a-zA-Z0-9_]*)\}/g
@@ -186,7 +189,7 @@ const retrySchema = z.strictObject({
 })
 
 export const fieldSchema = z.strictObject({
-  type: z.enum(['string', 'number', 'integer', 'boolean', 'datetime', 'date', 'enum', 'object', 'array']),
+  type: fieldTypeSchema,
   /** The provider's primary key. */
   key: z.boolean().default(false),
   /** Dotted path in the provider's item; defaults to the field's own name. */
@@ -196,6 +199,8 @@ export const fieldSchema = z.strictObject({
 })
 
 export const objectSchema = z.strictObject({
+  /** What the end user calls these, plural, e.g. `Contacts` (the widget's mapping screen). Default: the object's name. */
+  label: z.string().min(1).max(60).optional(),
   description: z.string().optional(),
   path,
   params: z.record(z.string(), z.string()).default({}),
@@ -204,6 +209,15 @@ export const objectSchema = z.strictObject({
   fields: z.record(fieldName, fieldSchema),
   /** Provider doc URL for this object's list endpoint. */
   docs: z.string().url().optional(),
+  /** The Patchbay common model this object is (`./common-models.ts`), e.g. `contact`. */
+  commonModel: z.enum(COMMON_MODEL_NAMES).optional(),
+  /**
+   * The connector's default mapping from this object to its `commonModel`: common field name →
+   * where its value comes from (the field mapping language of `server/src/mapping/schema.ts`).
+   * Checked at load time against the common model and this object's fields. Patchbay adapts it to
+   * each vendor model by field name to pre-fill mappings.
+   */
+  defaultMapping: z.record(fieldName, fieldMappingSchema).optional(),
 })
 
 export const syncSchema = z.strictObject({
@@ -230,7 +244,39 @@ export const actionSchema = z.strictObject({
   path,
   /** A zod schema for the action's input. */
   input: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema'),
+  /**
+   * The object whose record shape the input is (a create or update of a `contact`). With it, the
+   * action also takes a record in the vendor's model shape, written back through the inverse of
+   * the connection's mapping of that object (two-way sync).
+   */
+  object: fieldName.optional(),
 })
+
+/**
+ * A field found in the connected account rather than declared by the connector (HubSpot
+ * properties, Salesforce custom fields, Airtable columns), keyed by its dotted path in the record.
+ */
+export const discoveredFieldSchema = z.strictObject({
+  type: fieldTypeSchema,
+  /** The provider's own name for it, shown to the end user (`Lifecycle Stage`). */
+  label: z.string().max(200).optional(),
+  description: z.string().max(1000).optional(),
+  enumValues: z.array(z.string().max(200)).max(500).optional(),
+})
+export type DiscoveredField = z.output<typeof discoveredFieldSchema>
+/** At most 2,000 discovered fields per object. */
+export const discoveredFieldsSchema = z.record(z.string().min(1).max(300), discoveredFieldSchema).refine((f) => Object.keys(f).length <= 2000, 'at most 2000 fields')
+
+/** What a `discoverFields` hook may do: GET JSON from the provider as the connection (credentials, rate limits and retries applied). */
+export interface DiscoveryContext {
+  /** The connector object whose fields are wanted (`contact`). */
+  object: string
+  /**
+   * GETs `path` (under the connection's base URL) and returns the parsed JSON body.
+   * @throws {Error} (a Patchbay `upstream_error`) on a non-2xx answer or a body that is not JSON.
+   */
+  get: (path: string, query?: Record<string, string>) => Promise<unknown>
+}
 
 /** Typed per-connector hooks for provider quirks. */
 export interface ConnectorHooks {
@@ -247,6 +293,20 @@ export interface ConnectorHooks {
    * every page: keep it pure and cheap.
    */
   syncItem?: (item: unknown, sync: { name: string; model: string }) => unknown
+  /**
+   * Lists the connected account's own fields of an object (custom fields), keyed by dotted path in
+   * the record, or `undefined` when the object has none. Patchbay caches the result per connection
+   * and object for an hour (`DISCOVERY_TTL_MS`, server/src/services/mappings.ts) and validates it with {@link discoveredFieldsSchema}.
+   */
+  /**
+   * The list parameters of an object for one connection, when a sync run starts: for providers that
+   * return only the fields a request names (HubSpot's `properties`), add those the connection's
+   * mapping reads (`mappedPaths`, dotted record paths such as `properties.custom_tier`). Pure.
+   * When a mapping change changes these parameters, Patchbay refetches the object (a full resync),
+   * since the stored records lack the new fields.
+   */
+  listParams?: (ctx: { object: string; params: Readonly<Record<string, string>>; mappedPaths: readonly string[] }) => Record<string, string>
+  discoverFields?: (ctx: DiscoveryContext) => Promise<Record<string, { type: FieldType; label?: string | undefined; description?: string | undefined; enumValues?: string[] | undefined }> | undefined>
 }
 
 export const connectorSchema = z
@@ -295,6 +355,14 @@ export const connectorSchema = z
     for (const [name, object] of Object.entries(c.objects)) {
       if (!object.pagination && !c.http.pagination) ctx.addIssue({ code: 'custom', path: ['objects', name, 'pagination'], message: 'no pagination for this object and no http.pagination default' })
       if (!Object.values(object.fields).some((f) => f.key)) ctx.addIssue({ code: 'custom', path: ['objects', name, 'fields'], message: 'one field must be the key' })
+      if (object.defaultMapping && !object.commonModel) ctx.addIssue({ code: 'custom', path: ['objects', name, 'defaultMapping'], message: 'a defaultMapping needs the commonModel it maps to' })
+      if (object.defaultMapping && object.commonModel) {
+        const check = checkMapping(COMMON_MODELS[object.commonModel], providerFieldsOf(object), { model: object.commonModel, fields: object.defaultMapping })
+        for (const e of check.errors) ctx.addIssue({ code: 'custom', path: ['objects', name, 'defaultMapping', e.field], message: `${e.code}: ${e.message}` })
+      }
+    }
+    for (const [name, action] of Object.entries(c.actions)) {
+      if (action.object !== undefined && !(action.object in c.objects)) ctx.addIssue({ code: 'custom', path: ['actions', name, 'object'], message: `unknown object ${action.object}` })
     }
   })
 

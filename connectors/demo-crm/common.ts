@@ -48,6 +48,7 @@ const LIFECYCLE_STAGES = ['lead', 'opportunity', 'customer']
 
 export const demoCrmObjects = {
   contact: {
+    label: 'Contacts',
     description: 'People in the Demo CRM.',
     path: '/contacts',
     // Lists deleted contacts as tombstones too, so incremental syncs see deletions (`deletedWhen`).
@@ -64,8 +65,20 @@ export const demoCrmObjects = {
       updated_at: { type: 'datetime', description: 'Last change; on a deleted contact, the deletion time' },
       deleted_at: { type: 'datetime', description: 'Only on deleted contacts (tombstones)' },
     },
+    commonModel: 'contact',
+    defaultMapping: {
+      email: { source: 'field', path: 'email' },
+      firstName: { source: 'field', path: 'first_name' },
+      lastName: { source: 'field', path: 'last_name' },
+      phone: { source: 'field', path: 'phone' },
+      company: { source: 'field', path: 'company_id' },
+      lifecycleStage: { source: 'field', path: 'lifecycle_stage' },
+      createdAt: { source: 'field', path: 'created_at' },
+      updatedAt: { source: 'field', path: 'updated_at' },
+    },
   },
   company: {
+    label: 'Companies',
     description: 'Companies in the Demo CRM.',
     path: '/companies',
     fields: {
@@ -75,6 +88,14 @@ export const demoCrmObjects = {
       industry: { type: 'string' },
       created_at: { type: 'datetime' },
       updated_at: { type: 'datetime' },
+    },
+    commonModel: 'company',
+    defaultMapping: {
+      name: { source: 'field', path: 'name' },
+      domain: { source: 'field', path: 'domain' },
+      industry: { source: 'field', path: 'industry' },
+      createdAt: { source: 'field', path: 'created_at' },
+      updatedAt: { source: 'field', path: 'updated_at' },
     },
   },
 } satisfies ConnectorInput['objects']
@@ -101,6 +122,8 @@ export const demoCrmActions = {
     // JSON body; unknown fields are rejected with 422 `validation_failed`.
     method: 'POST',
     path: '/contacts',
+    // The input is a contact record (minus what the CRM sets), so a record in the vendor's shape can be written back.
+    object: 'contact',
     input: z.strictObject({
       email: z.email(),
       first_name: z.string().max(100).optional(),

@@ -135,6 +135,16 @@ export default defineConnector({
         updatedAt: { type: 'datetime', from: 'updated_at' },
         closedAt: { type: 'datetime', from: 'closed_at' },
       },
+      commonModel: 'issue',
+      defaultMapping: {
+        title: { source: 'field', path: 'title' },
+        body: { source: 'field', path: 'body' },
+        state: { source: 'field', path: 'state' },
+        url: { source: 'field', path: 'html_url' },
+        createdAt: { source: 'field', path: 'created_at' },
+        updatedAt: { source: 'field', path: 'updated_at' },
+        closedAt: { source: 'field', path: 'closed_at' },
+      },
     },
   },
   syncs: {

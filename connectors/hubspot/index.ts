@@ -8,8 +8,10 @@
  * - Contacts: https://developers.hubspot.com/docs/api-reference/crm-contacts-v3/guide
  * - Companies: https://developers.hubspot.com/docs/api-reference/crm-companies-v3/guide
  * - Rate limits: https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines
+ * - Properties (custom fields): https://developers.hubspot.com/docs/api-reference/legacy/crm/properties/get-properties
  */
 import { z } from 'zod'
+import type { FieldType } from '../../server/src/mapping/schema'
 import { defineConnector } from '../schema'
 
 /** An orange rounded square with a white "H" monogram (not HubSpot's sprocket). */
@@ -25,6 +27,51 @@ const logo =
  */
 const CONTACT_PROPERTIES = ['email', 'firstname', 'lastname', 'phone', 'company', 'lifecyclestage', 'createdate', 'lastmodifieddate']
 const COMPANY_PROPERTIES = ['name', 'domain', 'industry', 'phone', 'city', 'state', 'country', 'createdate', 'hs_lastmodifieddate']
+
+/**
+ * The `objectType` of each object in the properties API
+ * (https://developers.hubspot.com/docs/api-reference/legacy/crm/properties/get-properties:
+ * `GET /crm/v3/properties/{objectType}`). Reading properties needs any of the object's scopes, e.g.
+ * `crm.objects.contacts.read` (scope list in https://developers.hubspot.com/docs/api-reference/latest/crm/properties/guide).
+ */
+const PROPERTY_OBJECT_TYPES: Record<string, string> = { contact: 'contacts', company: 'companies' }
+
+/**
+ * The properties API's description of an account's properties → discovered fields at
+ * `properties.<name>`. Every property value in the objects API is a string, whatever the property's
+ * `type` (contacts guide), so `number`, `bool` and multi-value `enumeration`s (`fieldType: checkbox`,
+ * values joined with `;`) are text here; `date` values are `YYYY-MM-DD` and `datetime` values ISO
+ * 8601 instants; single-choice `enumeration`s list their option `value`s. Hidden properties are left out.
+ */
+export function propertiesToFields(body: unknown): Record<string, { type: FieldType; label?: string; description?: string; enumValues?: string[] }> {
+  const results = (body as { results?: unknown } | null)?.results
+  const out: Record<string, { type: FieldType; label?: string; description?: string; enumValues?: string[] }> = {}
+  if (!Array.isArray(results)) return out
+  for (const p of results as { name?: unknown; label?: unknown; description?: unknown; type?: unknown; fieldType?: unknown; hidden?: unknown; options?: unknown }[]) {
+    if (typeof p?.name !== 'string' || !/^[a-z0-9_]+$/i.test(p.name) || p.hidden === true) continue
+    const options = Array.isArray(p.options) ? (p.options as { value?: unknown; hidden?: unknown }[]).filter((o) => typeof o?.value === 'string' && o.value !== '' && o.hidden !== true).map((o) => o.value as string) : []
+    const single = p.type === 'enumeration' && p.fieldType !== 'checkbox' && options.length > 0
+    const type: FieldType = single ? 'enum' : p.type === 'datetime' ? 'datetime' : p.type === 'date' ? 'date' : 'string'
+    const note = p.type === 'number' ? 'A number, written as text' : p.type === 'bool' ? 'true or false, written as text' : p.type === 'enumeration' && !single ? 'Values separated by ;' : undefined
+    const description = [typeof p.description === 'string' && p.description !== '' ? p.description : undefined, note].filter(Boolean).join(' · ')
+    out[`properties.${p.name}`] = { type, ...(typeof p.label === 'string' ? { label: p.label } : {}), ...(description ? { description } : {}), ...(single ? { enumValues: [...new Set(options)].slice(0, 500) } : {}) }
+  }
+  return out
+}
+
+/**
+ * The list endpoints return only the properties named in `properties` (contacts guide): add every
+ * `properties.<name>` the connection's mapping reads to the object's default list, in a stable order.
+ */
+export function withMappedProperties(object: string, params: Readonly<Record<string, string>>, mappedPaths: readonly string[]): Record<string, string> {
+  if (!(object in PROPERTY_OBJECT_TYPES) || params.properties === undefined) return { ...params }
+  const names = new Set(params.properties.split(','))
+  for (const path of mappedPaths) {
+    const m = /^properties\.([a-z0-9_]+)$/i.exec(path)
+    if (m) names.add(m[1]!)
+  }
+  return { ...params, properties: [...names].join(',') }
+}
 
 export default defineConnector({
   id: 'hubspot',
@@ -77,6 +124,7 @@ export default defineConnector({
   accountInfo: { path: '/account-info/v3/details' },
   objects: {
     contact: {
+      label: 'Contacts',
       description: 'People in the HubSpot CRM.',
       path: '/crm/v3/objects/contacts',
       docs: 'https://developers.hubspot.com/docs/api-reference/crm-contacts-v3/guide',
@@ -97,8 +145,20 @@ export default defineConnector({
         updatedAt: { type: 'datetime' },
         archived: { type: 'boolean' },
       },
+      commonModel: 'contact',
+      defaultMapping: {
+        email: { source: 'field', path: 'properties.email' },
+        firstName: { source: 'field', path: 'properties.firstname' },
+        lastName: { source: 'field', path: 'properties.lastname' },
+        phone: { source: 'field', path: 'properties.phone' },
+        company: { source: 'field', path: 'properties.company' },
+        lifecycleStage: { source: 'field', path: 'properties.lifecyclestage' },
+        createdAt: { source: 'field', path: 'createdAt' },
+        updatedAt: { source: 'field', path: 'updatedAt' },
+      },
     },
     company: {
+      label: 'Companies',
       description: 'Organisations in the HubSpot CRM.',
       path: '/crm/v3/objects/companies',
       docs: 'https://developers.hubspot.com/docs/api-reference/crm-companies-v3/guide',
@@ -115,6 +175,15 @@ export default defineConnector({
         createdAt: { type: 'datetime' },
         updatedAt: { type: 'datetime' },
         archived: { type: 'boolean' },
+      },
+      commonModel: 'company',
+      defaultMapping: {
+        name: { source: 'field', path: 'properties.name' },
+        domain: { source: 'field', path: 'properties.domain' },
+        industry: { source: 'field', path: 'properties.industry' },
+        phone: { source: 'field', path: 'properties.phone' },
+        createdAt: { source: 'field', path: 'createdAt' },
+        updatedAt: { source: 'field', path: 'updatedAt' },
       },
     },
   },
@@ -135,6 +204,8 @@ export default defineConnector({
       // firstname or lastname, preferably email (the de-duplication key).
       method: 'POST',
       path: '/crm/v3/objects/contacts',
+      // `{ properties }`, as in a contact record: a record in the vendor's shape is written back through the mapping.
+      object: 'contact',
       input: z.strictObject({
         properties: z
           .strictObject({
@@ -150,6 +221,11 @@ export default defineConnector({
     },
   },
   hooks: {
+    listParams: ({ object, params, mappedPaths }) => withMappedProperties(object, params, mappedPaths),
+    discoverFields: async ({ object, get }) => {
+      const objectType = PROPERTY_OBJECT_TYPES[object]
+      return objectType ? propertiesToFields(await get(`/crm/v3/properties/${objectType}`)) : undefined
+    },
     // GET /account-info/v3/details → { portalId, uiDomain, … }: label the account by its Hub ID,
     // the number HubSpot users see in their account menu.
     accountLabel: (body) => {

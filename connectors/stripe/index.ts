@@ -86,6 +86,16 @@ export default defineConnector({
         livemode: { type: 'boolean' },
         created: { type: 'integer', description: 'Unix epoch seconds' },
       },
+      // A customer is a person (or a business, when only `name` is set): its name is one field,
+      // split at the first space for the common first and last names.
+      commonModel: 'contact',
+      defaultMapping: {
+        email: { source: 'field', path: 'email' },
+        firstName: { source: 'field', path: 'name', transforms: [{ type: 'split', separator: ' ', part: 'first' }] },
+        lastName: { source: 'field', path: 'name', transforms: [{ type: 'split', separator: ' ', part: 'rest' }] },
+        phone: { source: 'field', path: 'phone' },
+        createdAt: { source: 'field', path: 'created', transforms: [{ type: 'date', input: 'epoch_s', output: 'datetime' }] },
+      },
     },
     invoice: {
       description: 'Invoices, drafts included.',

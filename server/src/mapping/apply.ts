@@ -353,6 +353,16 @@ export function applyMapping(model: VendorModel, mapping: Mapping, record: unkno
   return { value: Object.fromEntries(entries), errors }
 }
 
+/** The provider paths a mapping reads (its `field` and `join` sources), each once, sorted. */
+export function readPaths(fields: Record<string, FieldMapping>): string[] {
+  const paths = new Set<string>()
+  for (const f of Object.values(fields)) {
+    if (f.source === 'field') paths.add(f.path)
+    else if (f.source === 'join') for (const p of f.paths) paths.add(p)
+  }
+  return [...paths].sort()
+}
+
 // --- Inverse mapping (write-back) --------------------------------------------------------------
 
 /** The inverse of a mapping, for writing a record in the vendor's shape back to the provider. */

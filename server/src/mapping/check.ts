@@ -433,3 +433,42 @@ export function defaultMapping(model: VendorModel, providerFields: ProviderField
   // Model order, so the result reads like the model.
   return { model: model.name, fields: Object.fromEntries(Object.keys(model.fields).filter((f) => Object.hasOwn(fields, f)).map((f) => [f, fields[f]!])) }
 }
+
+/**
+ * The mapping to pre-fill a mapping screen with: the connector's default mapping to a common model
+ * (`connectorDefault`, e.g. HubSpot `contact` → common `contact`), adapted to the vendor's model by
+ * field name (the common field `firstName` serves the vendor's `firstName`, `first_name` or
+ * `givenName`; kept only where it checks without errors for that field), then {@link defaultMapping}
+ * by name similarity for the fields still open, using provider paths not yet taken.
+ */
+export function suggestMapping(model: VendorModel, providerFields: ProviderFields, connectorDefault?: Record<string, FieldMapping>): Mapping {
+  const fields: Record<string, FieldMapping> = {}
+  const used = new Set<string>()
+  const taken = (m: FieldMapping) => (m.source === 'field' ? [m.path] : m.source === 'join' ? m.paths : [])
+  if (connectorDefault) {
+    for (const [name, field] of Object.entries(model.fields)) {
+      let best: { score: number; mapping: FieldMapping } | undefined
+      for (const [common, mapping] of Object.entries(connectorDefault)) {
+        const score = nameScore(name, common)
+        if (score >= 1 && (!best || score > best.score)) best = { score, mapping }
+      }
+      // The connector's choices stand as given (two fields may read one path, e.g. a name split in two).
+      if (!best) continue
+      let candidate = best.mapping
+      // An enum field needs the provider's values mapped onto the vendor's: reuse defaultMapping's value matching.
+      if (field.type === 'enum' && candidate.source === 'field' && candidate.transforms.length === 0) {
+        const provider = Object.hasOwn(providerFields, candidate.path) ? providerFields[candidate.path] : undefined
+        const proposed = provider ? proposal(field, candidate.path, provider) : undefined
+        if (!proposed) continue
+        candidate = proposed
+      }
+      const single = checkMapping({ ...model, fields: { [name]: { ...field, required: false } } }, providerFields, { model: model.name, fields: { [name]: candidate } })
+      if (!single.ok) continue
+      fields[name] = candidate
+      for (const p of taken(candidate)) used.add(p)
+    }
+  }
+  const rest = defaultMapping(model, Object.fromEntries(Object.entries(providerFields).filter(([p]) => !used.has(p))))
+  for (const [name, mapping] of Object.entries(rest.fields)) if (!Object.hasOwn(fields, name)) fields[name] = mapping
+  return { model: model.name, fields: Object.fromEntries(Object.keys(model.fields).filter((f) => Object.hasOwn(fields, f)).map((f) => [f, fields[f]!])) }
+}
