@@ -175,4 +175,88 @@ describe.each(testDatabases())('field mappings on $name', (target) => {
     const other = await t.newTenant('Other')
     expect((await call('GET', `/v1/connections/${connectionId}/mappings/contact`, undefined, other.secretKey)).status).toBe(404)
   })
+
+  it('lets an end user map their own connection in the widget (session token): targets, fields with samples, preview, save, reset', async () => {
+    await call('POST', '/v1/integrations', { key: 'crm-widget', connectorId: 'demo-crm-api-key', overrides: { baseUrl: provider.apiBaseUrl }, syncSettings: { autoStart: false } })
+    const token = (await call('POST', '/v1/connect-sessions', { endUser: { id: 'u3' } })).body.token as string
+    const stranger = (await call('POST', '/v1/connect-sessions', { endUser: { id: 'u4' } })).body.token as string
+    const id = (await call('POST', '/v1/embed/connections', { integration: 'crm-widget', credentials: { apiKey: 'k1' } }, token)).body.id as string
+    const base = `/v1/embed/connections/${id}/mappings`
+
+    // Contact matches the connector's `contact` object by name; there is no Company model yet.
+    const targets = await call('GET', base, undefined, token)
+    expect(targets.status).toBe(200)
+    expect(targets.body.data).toEqual([{ object: 'contact', objectLabel: 'Contacts', model: { name: 'Contact', fields: expect.objectContaining({ email: { type: 'string', required: true } }) }, mapping: null, status: 'unmapped' }])
+    expect((await call('PUT', '/v1/models/Company', { fields: { name: { type: 'string', required: true }, domain: { type: 'string' } } })).status).toBe(201)
+    expect((await call('GET', base, undefined, token)).body.data.map((x: { object: string; model: { name: string } }) => [x.object, x.model.name])).toEqual([
+      ['contact', 'Contact'],
+      ['company', 'Company'],
+    ])
+
+    // Nothing synced yet (autoStart off): samples come from a live read of the first page.
+    const editor = await call('GET', `${base}/contact`, undefined, token)
+    expect(editor.status).toBe(200)
+    expect(editor.body).toMatchObject({ object: 'contact', status: 'unmapped', mapping: null, discovery: { discoveredAt: null, error: null } })
+    const first = editor.body.fields.find((f: { path: string }) => f.path === 'first_name')
+    expect(first).toMatchObject({ label: 'First name', type: 'string', custom: false })
+    expect(first.samples.length).toBeGreaterThan(0)
+    // Suggested: the connector's default mapping to the common contact, adapted to Contact (stage values matched by name).
+    expect(editor.body.suggested).toEqual({
+      model: 'Contact',
+      fields: {
+        email: { source: 'field', path: 'email', transforms: [] },
+        firstName: { source: 'field', path: 'first_name', transforms: [] },
+        lifecycleStage: { source: 'field', path: 'lifecycle_stage', transforms: [{ type: 'enum', map: { lead: 'lead', customer: 'customer' } }] },
+        createdAt: { source: 'field', path: 'created_at', transforms: [] },
+      },
+    })
+    const preview = await call('POST', `${base}/contact/preview`, editor.body.suggested, token)
+    expect(preview.status).toBe(200)
+    expect(preview.body.check.ok).toBe(true)
+    expect(preview.body.check.warnings).toEqual([expect.objectContaining({ field: 'lifecycleStage', code: 'enum_unmapped', values: ['opportunity'] })])
+    expect(preview.body.samples).toHaveLength(3)
+
+    // Another end user of the same environment sees none of it.
+    for (const [method, path, body] of [['GET', base], ['GET', `${base}/contact`], ['POST', `${base}/contact/preview`, MAPPING], ['PUT', `${base}/contact`, MAPPING], ['DELETE', `${base}/contact`]] as const) {
+      expect((await call(method, path, body, stranger)).status, `${method} ${path}`).toBe(404)
+    }
+
+    const invalid = await call('PUT', `${base}/contact`, { model: 'Contact', fields: { firstName: { source: 'field', path: 'first_name' } } }, token)
+    expect(invalid).toMatchObject({ status: 400, body: { code: 'invalid_request', errors: [{ path: 'fields.email', code: 'required_unmapped' }] } })
+    const saved = await call('PUT', `${base}/contact`, MAPPING, token)
+    expect(saved).toMatchObject({ status: 200, body: { scope: 'connection', version: 1, model: 'Contact' } })
+    expect((await call('GET', base, undefined, token)).body.data[0]).toMatchObject({ status: 'custom', mapping: { version: 1 } })
+    // The vendor sees the end user's choice through the secret-key API.
+    expect((await call('GET', `/v1/connections/${id}/mappings/contact`)).body.mapping).toMatchObject({ scope: 'connection', fields: MAPPING.fields })
+    expect((await call('DELETE', `${base}/contact`, undefined, token)).status).toBe(200)
+    expect((await call('GET', base, undefined, token)).body.data[0]).toMatchObject({ status: 'unmapped', mapping: null })
+    expect((await call('DELETE', `/v1/models/Company`)).status).toBe(200)
+  })
+
+  it('writes a record in the vendor model shape back through the inverse mapping (two-way sync)', async () => {
+    await call('POST', '/v1/integrations', { key: 'crm-write', connectorId: 'demo-crm-api-key', overrides: { baseUrl: provider.apiBaseUrl }, syncSettings: { autoStart: false } })
+    const token = (await call('POST', '/v1/connect-sessions', { endUser: { id: 'u5' } })).body.token as string
+    const id = (await call('POST', '/v1/embed/connections', { integration: 'crm-write', credentials: { apiKey: 'k1' } }, token)).body.id as string
+    const record = { email: 'grace@example.com', firstName: 'Grace', lifecycleStage: 'subscriber', createdAt: '2024-03-05T09:12:44.000Z' }
+
+    expect(await call('POST', '/v1/actions/create_contact', { connectionId: id, record })).toMatchObject({ status: 409, body: { code: 'mapping_required' } })
+    // MAPPING sends two provider stages to `lead`: the way back is ambiguous.
+    expect((await call('PUT', `/v1/connections/${id}/mappings/contact`, MAPPING)).status).toBe(200)
+    const notInvertible = await call('POST', '/v1/actions/create_contact', { connectionId: id, record })
+    expect(notInvertible).toMatchObject({ status: 422, body: { code: 'mapping_not_invertible' } })
+    expect(notInvertible.body.errors[0].message).toMatch(/several provider values/)
+
+    const twoWay = { ...MAPPING, fields: { ...MAPPING.fields, lifecycleStage: { source: 'field', path: 'lifecycle_stage', transforms: [{ type: 'enum', map: { opportunity: 'subscriber', lead: 'lead', customer: 'customer' } }] } } }
+    expect((await call('PUT', `/v1/connections/${id}/mappings/contact`, twoWay)).status).toBe(200)
+    expect(await call('POST', '/v1/actions/create_contact', { connectionId: id, record: { ...record, lifecycleStage: 'vip' } })).toMatchObject({ status: 400, body: { code: 'invalid_request', errors: [{ path: 'record.lifecycleStage' }] } })
+    expect(await call('POST', '/v1/actions/create_contact', { connectionId: id, record, input: { email: 'x@example.com' } })).toMatchObject({ status: 400, body: { code: 'invalid_request' } })
+
+    const run = await call('POST', '/v1/actions/create_contact', { connectionId: id, record })
+    expect(run.status, JSON.stringify(run.body)).toBe(200)
+    // The provider got its own shape: snake_case fields, its stage value; `created_at` (read-only) left out.
+    expect(run.body.output).toMatchObject({ email: 'grace@example.com', first_name: 'Grace', lifecycle_stage: 'opportunity' })
+    expect(run.body.output.created_at).not.toBe(record.createdAt)
+    const stored = await fetch(`${provider.apiBaseUrl}/contacts/${run.body.output.id}`, { headers: { 'X-Api-Key': 'k1' } })
+    expect(await stored.json()).toMatchObject({ email: 'grace@example.com', first_name: 'Grace', lifecycle_stage: 'opportunity' })
+  })
 })

@@ -40,6 +40,8 @@ import type {
   FieldMapping,
   MappingPutParams,
   MappingSaved,
+  MappingPreview,
+  ProviderFields,
 } from './types'
 import { verifyWebhook, type VerifyWebhookOptions, type WebhookHeaders } from './webhooks'
 import type { ActionFailedProblem, ActionRun, ActionRunListParams, ActionRunParams, ActionRunResult } from './types'
@@ -317,17 +319,20 @@ export class Actions {
    * @returns the run when the provider accepted it (2xx): `output` is its response body.
    * @throws {PatchbayError} `action_failed` (502) when the provider refused it: read the provider's
    *   status and body with {@link isActionFailed} (`err.problem.providerStatus`, `.output`, `.actionRunId`);
-   *   `invalid_request` (with `errors`, paths starting with `input.`); `not_found` (connection or
+   *   `invalid_request` (with `errors`, paths starting with `input.` or `record.`); `mapping_required`,
+   *   `mapping_not_invertible` (with `record`); `not_found` (connection or
    *   action); `idempotency_key_reused` (422), `idempotency_in_progress` (409); `reauth_required`,
    *   `connection_not_active`; `upstream_rate_limited`, `upstream_unreachable`; `unauthenticated`.
    * @example
    * const run = await patchbay.actions.run('create_contact', { connectionId, input: { email: 'ada@example.com' }, idempotencyKey: `contact-${user.id}` })
    * console.log(run.output) // the provider's new contact
+   * // Write-back in your model's shape, through the connection's mapping (two-way sync):
+   * await patchbay.actions.run('create_contact', { connectionId, record: { email: 'ada@example.com', firstName: 'Ada', lifecycleStage: 'lead' } })
    */
   async run(name: string, params: ActionRunParams, options?: RequestOptions): Promise<ActionRunResult> {
-    const { idempotencyKey, connectionId, input } = params
+    const { idempotencyKey, connectionId, input, record } = params
     const headers: Record<string, string> = idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }
-    return this.t.json('POST', `/v1/actions/${enc(name)}`, { body: { connectionId, input }, headers, options })
+    return this.t.json('POST', `/v1/actions/${enc(name)}`, { body: record === undefined ? { connectionId, input } : { connectionId, record }, headers, options })
   }
 }
 
@@ -599,6 +604,20 @@ export class Mappings {
   /** Removes a connection's own mapping; the default applies again. @throws {PatchbayError} `not_found`. */
   async delete(connectionId: string, object: string, options?: RequestOptions): Promise<Deleted> {
     return this.t.json('DELETE', `/v1/connections/${enc(connectionId)}/mappings/${enc(object)}`, { options })
+  }
+
+  /**
+   * The fields of a connection's object: the connector's declared fields and the account's custom
+   * fields (discovered live, cached an hour; `refresh: true` reads them again), each with up to three
+   * sample values, and with `model` a suggested mapping to it. @throws {PatchbayError} `not_found`.
+   */
+  async fields(connectionId: string, object: string, params: { model?: string; refresh?: boolean } = {}, options?: RequestOptions): Promise<ProviderFields> {
+    return this.t.json('GET', `/v1/connections/${enc(connectionId)}/fields/${enc(object)}`, { query: { model: params.model, refresh: params.refresh ? 'true' : undefined }, options })
+  }
+
+  /** Checks a mapping without saving it and returns three of the connection's records as they would arrive. @throws {PatchbayError} `invalid_request`, `not_found`. */
+  async preview(connectionId: string, object: string, mapping: MappingPutParams, options?: RequestOptions): Promise<MappingPreview> {
+    return this.t.json('POST', `/v1/connections/${enc(connectionId)}/mappings/${enc(object)}/preview`, { body: mapping, options })
   }
 
   /** An integration's default mappings. @throws {PatchbayError} `not_found`. */

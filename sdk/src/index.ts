@@ -50,6 +50,8 @@ export type {
   FieldMapping,
   MappingPutParams,
   MappingSaved,
+  MappingPreview,
+  ProviderFields,
   Connection,
   ConnectionListParams,
   ConnectionStatus,

@@ -26,6 +26,8 @@ import type {
   FieldMappingOut,
   MappingPutInput,
   MappingSavedOut,
+  MappingPreviewOut,
+  ProviderFieldsOut,
   VendorModelPutInput,
   WebhookDeliveryOut,
   WebhookDeliveryStatusOut,
@@ -185,18 +187,31 @@ export type ActionRun = ActionRunOut
 /** The answer of `actions.run`: the run, and `replayed` when it is the stored result of an earlier call with the same idempotency key. */
 export type ActionRunResult = ActionRunResultOut
 /** What `actions.run` takes. */
-export interface ActionRunParams {
+export type ActionRunParams = {
   /** The connection to act for. */
   connectionId: string
-  /** The action's input, checked against the connector's schema for it (e.g. `{ email }` for the Demo CRM's `create_contact`). */
-  input: unknown
   /**
    * Makes the call safe to repeat (1–255 printable ASCII characters, scoped to this connection and
    * action): a repeat with the same input returns the stored result instead of acting twice; with
    * another input it fails with `idempotency_key_reused`; while the first is running, `idempotency_in_progress`.
    */
   idempotencyKey?: string
-}
+} & (
+  | {
+      /** The action's input, checked against the connector's schema for it (e.g. `{ email }` for the Demo CRM's `create_contact`). */
+      input: unknown
+      record?: undefined
+    }
+  | {
+      /**
+       * Write-back: a record in your model's shape (`{ email, firstName, lifecycleStage }`), turned into
+       * the action's input by the inverse of the connection's mapping of the action's object. Fails with
+       * `mapping_required` without a mapping, `mapping_not_invertible` when it cannot be inverted.
+       */
+      record: Record<string, unknown>
+      input?: undefined
+    }
+)
 /** Filters of `actionRuns.list`; all optional and combined with AND. */
 export interface ActionRunListParams extends PageParams {
   connectionId?: string
@@ -228,3 +243,7 @@ export type FieldMapping = FieldMappingOut
 export type MappingPutParams = MappingPutInput
 /** A saved mapping with the check's warnings (e.g. provider enum values the map does not cover). */
 export type MappingSaved = MappingSavedOut
+/** `mappings.fields`: the provider fields of a connection's object (declared and discovered custom fields) with sample values, a suggested mapping, the discovery status. */
+export type ProviderFields = ProviderFieldsOut
+/** `mappings.preview`: the check of a mapping and three records as they would arrive. */
+export type MappingPreview = MappingPreviewOut

@@ -32,6 +32,10 @@ export const ERROR_CODES = {
   idempotency_key_reused: 422,
   /** A request with this `Idempotency-Key` is still running. */
   idempotency_in_progress: 409,
+  /** A record in the vendor's model shape was sent, but the connection has no mapping of the action's object. */
+  mapping_required: 409,
+  /** The mapping in effect cannot be written back (`errors` says why), e.g. it lowercases or splits a field. */
+  mapping_not_invertible: 422,
   upstream_host_not_allowed: 400,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -68,11 +68,12 @@ export const actionRoutes = router()
       responses: { 200: json(ActionRunResult), ...problems(400, 401, 404, 409, 413, 422, 429, 502) },
     }),
     async (c) => {
-      const { connectionId, input } = c.req.valid('json')
+      const { connectionId, input, record } = c.req.valid('json')
       const result = await runAction(c.get('ctx'), c.get('secret').environmentId, {
         connectionId,
         action: c.req.valid('param').name,
         input,
+        record,
         idempotencyKey: parseIdempotencyKey(c.req.valid('header')['idempotency-key']),
       })
       if (result.run.status !== 'succeeded') throw actionFailedError(result)

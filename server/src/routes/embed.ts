@@ -11,7 +11,8 @@ import { connectWithForm, deleteConnection, getConnection, listConnections } fro
 import { listIntegrations, type ResolvedIntegration } from '../services/integrations'
 import { startAuthorization } from '../services/oauth-flow'
 import { listSyncs, setSyncFrequency, syncsOut } from '../services/syncs'
-import { body, Connection, connectionOut, Deleted, json, problems, Sync, SyncUpdate } from './schemas'
+import { deleteConnectionMapping, mappingEditor, mappingOut, mappingTargets, previewMapping, putConnectionMapping, type MappingTarget as Target } from '../services/mappings'
+import { body, Connection, connectionOut, Deleted, json, MappingEditor, MappingPreview, MappingPut, MappingSaved, MappingTarget, problems, Sync, SyncUpdate } from './schemas'
 import { router, sessionSecurity } from './router'
 
 const common = { tags: ['Widget (connect session)'], security: sessionSecurity, middleware: requireSession }
@@ -66,6 +67,11 @@ function catalogEntry(i: ResolvedIntegration): z.infer<typeof CatalogEntry> {
 }
 
 const IdParam = z.object({ id: z.string().min(1).max(100) })
+const ObjectParam = IdParam.extend({ object: z.string().min(1).max(100) })
+
+function targetOut(t: Target): z.infer<typeof MappingTarget> {
+  return { object: t.object, objectLabel: t.objectLabel, model: t.model, mapping: t.mapping ? mappingOut(t.mapping) : null, status: t.status }
+}
 const Config = z.record(z.string().max(100), z.string().max(2000)).default({})
 
 export const embedRoutes = router()
@@ -168,5 +174,93 @@ embedRoutes
       const integration = await sessionIntegration(ctx, s, input.integration)
       const r = await startAuthorization(ctx, s, integration, { connectionConfig: input.connectionConfig, connectionId: input.connectionId, origin: c.req.header('origin') })
       return c.json({ url: r.url, expiresAt: r.expiresAt.toISOString() }, 201)
+    },
+  )
+  .openapi(
+    createRoute({
+      ...common,
+      method: 'get',
+      path: '/v1/embed/connections/{id}/mappings',
+      summary: "The connection's objects the end user may map to the vendor's models, with the mapping in effect",
+      request: { params: IdParam },
+      responses: { 200: json(z.object({ data: z.array(MappingTarget) })), ...problems(401, 403, 404) },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx')
+      const s = c.get('session')
+      const id = c.req.valid('param').id
+      await getConnection(ctx, s.environmentId, id, s)
+      return c.json({ data: (await mappingTargets(ctx, s.environmentId, id)).map(targetOut) }, 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      ...common,
+      method: 'get',
+      path: '/v1/embed/connections/{id}/mappings/{object}',
+      summary: 'The mapping screen of one object: the vendor model, the mapping in effect, the provider fields with sample values, a suggested mapping',
+      request: { params: ObjectParam, query: z.object({ refresh: z.enum(['true', 'false']).optional().openapi({ description: "`true`: read the account's custom fields again" }) }) },
+      responses: { 200: json(MappingEditor), ...problems(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx')
+      const s = c.get('session')
+      const { id, object } = c.req.valid('param')
+      await getConnection(ctx, s.environmentId, id, s)
+      const e = await mappingEditor(ctx, s.environmentId, id, object, { refresh: c.req.valid('query').refresh === 'true' })
+      return c.json({ ...targetOut(e), fields: e.fields, suggested: e.suggested, discovery: e.discovery }, 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      ...common,
+      method: 'post',
+      path: '/v1/embed/connections/{id}/mappings/{object}/preview',
+      summary: 'Check a mapping without saving it, and see three of the account’s records as they would arrive',
+      request: { params: ObjectParam, body: body(MappingPut) },
+      responses: { 200: json(MappingPreview), ...problems(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx')
+      const s = c.get('session')
+      const { id, object } = c.req.valid('param')
+      await getConnection(ctx, s.environmentId, id, s)
+      return c.json(await previewMapping(ctx, s.environmentId, id, object, c.req.valid('json')), 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      ...common,
+      method: 'put',
+      path: '/v1/embed/connections/{id}/mappings/{object}',
+      summary: "Save the end user's mapping of an object (checked first; sends mapping.updated; the records are re-emitted in the new shape)",
+      request: { params: ObjectParam, body: body(MappingPut) },
+      responses: { 200: json(MappingSaved), ...problems(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx')
+      const s = c.get('session')
+      const { id, object } = c.req.valid('param')
+      await getConnection(ctx, s.environmentId, id, s)
+      const { row, warnings } = await putConnectionMapping(ctx, s.environmentId, id, object, c.req.valid('json'))
+      return c.json({ ...mappingOut(row), warnings }, 200)
+    },
+  )
+  .openapi(
+    createRoute({
+      ...common,
+      method: 'delete',
+      path: '/v1/embed/connections/{id}/mappings/{object}',
+      summary: "Remove the end user's own mapping: the vendor's default applies again",
+      request: { params: ObjectParam },
+      responses: { 200: json(Deleted), ...problems(401, 403, 404) },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx')
+      const s = c.get('session')
+      const { id, object } = c.req.valid('param')
+      await getConnection(ctx, s.environmentId, id, s)
+      await deleteConnectionMapping(ctx, s.environmentId, id, object)
+      return c.json({ deleted: true as const }, 200)
     },
   )

@@ -60,12 +60,13 @@ export const mappingRoutes = router()
       method: 'get',
       path: '/v1/connections/{id}/fields/{object}',
       summary: "The provider fields of a connection's object, with sample values from its synced records, and a suggested mapping to `model`",
-      request: { params: ConnectionObject, query: z.object({ model: z.string().min(1).max(100).optional() }) },
+      request: { params: ConnectionObject, query: z.object({ model: z.string().min(1).max(100).optional(), refresh: z.enum(['true', 'false']).optional().openapi({ description: "`true`: read the account's custom fields again" }) }) },
       responses: { 200: json(ProviderFields), ...problems(400, 401, 404) },
     }),
     async (c) => {
       const p = c.req.valid('param')
-      return c.json(await describeFields(c.get('ctx'), c.get('secret').environmentId, p.id, p.object, c.req.valid('query').model), 200)
+      const q = c.req.valid('query')
+      return c.json(await describeFields(c.get('ctx'), c.get('secret').environmentId, p.id, p.object, q.model, q.refresh === 'true'), 200)
     },
   )
   .openapi(

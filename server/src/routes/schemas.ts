@@ -381,6 +381,10 @@ export const ActionRunCreate = z
   .object({
     connectionId: z.string().min(1).max(100),
     input: z.unknown().optional().openapi({ description: "The action's input, checked against the connector's schema for it (which decides whether it may be absent); sent to the provider as the JSON body" }),
+    record: z
+      .record(z.string().max(100), z.unknown())
+      .optional()
+      .openapi({ description: "Instead of `input`, for actions that write an object's records: a record in your model's shape, written back through the inverse of the connection's mapping of that object (fields the action does not take are left out)" }),
   })
   .strict()
   .openapi('ActionRunCreate')
@@ -430,7 +434,9 @@ export type VendorModelPutInput = z.input<typeof VendorModelPut>
 
 // ── Field mappings ──────────────────────────────────────────────────────────────────────────
 
-export const MappingPut = mappingSchema.openapi('MappingPut')
+// `.extend({})`: a copy made after @hono/zod-openapi extended zod (schemas built earlier, e.g. when a
+// connector module loads first, lack `.openapi`).
+export const MappingPut = mappingSchema.extend({}).openapi('MappingPut')
 
 export const FieldMapping = z
   .object({
@@ -447,12 +453,43 @@ export const MappingSaved = FieldMapping.extend({ warnings: z.array(z.object({ f
 
 const Issue = z.object({ field: z.string(), code: z.string(), message: z.string() }).passthrough()
 
+const ProviderField = z
+  .object({
+    path: z.string().openapi({ description: 'Dotted path in the provider record, e.g. `properties.email`' }),
+    label: z.string().openapi({ description: "The provider's name for it (custom fields), else the connector field's name in words" }),
+    type: z.string(),
+    enumValues: z.array(z.string()).optional(),
+    description: z.string().optional(),
+    samples: z.array(z.unknown()).openapi({ description: "Up to three distinct values from the account's records (synced, else read live)" }),
+    custom: z.boolean().openapi({ description: 'Found in the connected account (custom field), not declared by the connector' }),
+  })
+  .openapi('ProviderField')
+
+const Discovery = z
+  .object({ discoveredAt: z.string().datetime().nullable(), error: z.string().nullable() })
+  .openapi({ description: "Custom-field discovery: when the account's fields were last read, and why the last attempt failed (the previous list is kept)" })
+
 export const ProviderFields = z
   .object({
-    fields: z.array(z.object({ path: z.string(), type: z.string(), enumValues: z.array(z.string()).optional(), samples: z.array(z.unknown()) })),
-    suggested: MappingPut.nullable().openapi({ description: 'A mapping to `model` by name similarity, to pre-fill a mapping screen; null without `model`' }),
+    fields: z.array(ProviderField),
+    suggested: MappingPut.nullable().openapi({ description: "A mapping to `model` to pre-fill a mapping screen (the connector's default mapping adapted to the model, then name similarity); null without `model`" }),
+    discovery: Discovery,
   })
   .openapi('ProviderFields')
+
+const ModelShape = z.object({ name: z.string(), description: z.string().optional(), fields: VendorModel.shape.fields })
+
+export const MappingTarget = z
+  .object({
+    object: z.string(),
+    objectLabel: z.string().openapi({ description: 'Plain words, e.g. `Contacts`' }),
+    model: ModelShape,
+    mapping: FieldMapping.nullable().openapi({ description: "The mapping in effect: the connection's own, else the integration's default" }),
+    status: z.enum(['custom', 'default', 'unmapped']),
+  })
+  .openapi('MappingTarget')
+
+export const MappingEditor = MappingTarget.extend({ fields: z.array(ProviderField), suggested: MappingPut, discovery: Discovery }).openapi('MappingEditor')
 
 export const MappingPreview = z
   .object({
@@ -464,3 +501,5 @@ export const MappingPreview = z
 export type FieldMappingOut = z.infer<typeof FieldMapping>
 export type MappingSavedOut = z.infer<typeof MappingSaved>
 export type MappingPutInput = z.input<typeof MappingPut>
+export type ProviderFieldsOut = z.infer<typeof ProviderFields>
+export type MappingPreviewOut = z.infer<typeof MappingPreview>

@@ -25,6 +25,9 @@ import * as q from '../db/queries/actions'
 import type { ActionRunStatus } from '../db/schema/index'
 import { canonicalJson, contentHash } from '../lib/canonical-json'
 import { notFound, PatchbayError } from '../lib/errors'
+import type { Connector } from '../../../connectors/schema'
+import { invertMapping } from '../mapping/apply'
+import { mappingForRecords } from './mappings'
 import { newId } from '../lib/ids'
 import type { LoadedConnection } from './credential-store'
 import { callProvider, providerUrl } from './provider-client'
@@ -50,6 +53,12 @@ export interface RunActionRequest {
   action: string
   /** The action's input, validated with the action's zod schema. */
   input: unknown
+  /**
+   * Instead of `input`: a record in the vendor's model shape (write-back). Turned into the action's
+   * input by the inverse of the connection's mapping of the action's `object`; provider fields the
+   * action does not take (read-only ones such as `created_at`) are left out.
+   */
+  record?: Record<string, unknown> | undefined
   /** The caller's idempotency key (1–255 characters), scoped to this connection and action. */
   idempotencyKey?: string | undefined
 }
@@ -88,6 +97,43 @@ function activeOrThrow(loaded: LoadedConnection): void {
 }
 
 /**
+ * The action input for a record in the vendor's model shape: the record through the inverse of the
+ * mapping in effect for the action's object (`invertMapping`), without the provider fields the
+ * action's input schema does not take (a strict schema's unrecognized keys).
+ * @throws {PatchbayError} `invalid_request` (both `input` and `record`; an action without `object`;
+ *   a value that does not fit, `errors` with `record.<field>` paths); `mapping_required` (no mapping
+ *   in effect); `mapping_not_invertible` (`errors` lists why).
+ */
+async function recordToInput(ctx: AppContext, environmentId: string, req: RunActionRequest, action: Connector['actions'][string]): Promise<unknown> {
+  if (req.input !== undefined) throw new PatchbayError('invalid_request', 'Send either input (the provider shape) or record (your model shape), not both', { errors: [{ path: 'record', message: 'not with input' }] })
+  if (!action.object) throw new PatchbayError('invalid_request', `The action ${req.action} does not write one object's records, so it takes input, not record`, { errors: [{ path: 'record', message: 'this action takes input' }] })
+  const mapped = await mappingForRecords(ctx, environmentId, req.connectionId, action.object)
+  if (!mapped) throw new PatchbayError('mapping_required', `The connection has no mapping of ${action.object} to one of your models: set one (PUT /v1/connections/{id}/mappings/${action.object}) or send input`)
+  const inverse = invertMapping(mapped.model, mapped.mapping)
+  if (!inverse.invertible) throw new PatchbayError('mapping_not_invertible', `The mapping of ${action.object} to ${mapped.model.name} cannot be written back`, { errors: inverse.reasons.map((message) => ({ path: 'mapping', message })) })
+  let provider: Record<string, unknown>
+  try {
+    provider = inverse.toProvider(req.record!)
+  } catch (err) {
+    if (err instanceof PatchbayError && Array.isArray(err.extra.errors)) {
+      throw new PatchbayError('invalid_request', `The record does not fit the mapping of ${action.object} to ${mapped.model.name}`, { errors: (err.extra.errors as { path: string; message: string }[]).map((e) => ({ path: `record.${e.path}`, message: e.message })) })
+    }
+    throw err
+  }
+  const first = action.input.safeParse(provider)
+  if (first.success) return provider
+  // Leave out what the action does not take (read-only fields such as `created_at`, at any depth);
+  // every other problem is reported by the caller's parse.
+  for (const issue of first.error.issues) {
+    if (issue.code !== 'unrecognized_keys') continue
+    let at: unknown = provider
+    for (const segment of issue.path) at = at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[segment as PropertyKey] : undefined
+    if (at !== null && typeof at === 'object') for (const key of issue.keys) delete (at as Record<string, unknown>)[key]
+  }
+  return provider
+}
+
+/**
  * A stored result that a repeat of its key replays: the provider's final answer, 2xx or not. Not a
  * failure before any answer, nor a status the connector treats as transient (`http.retry.on`: 429,
  * 502, 503, 504 by default) still there after the retries: the provider did not act, so a repeat
@@ -122,7 +168,8 @@ export async function runAction(ctx: AppContext, environmentId: string, req: Run
   // `hasOwn`: a name such as `constructor` must not find Object.prototype's.
   const action = Object.hasOwn(connector.actions, req.action) ? connector.actions[req.action] : undefined
   if (!action) throw new PatchbayError('not_found', `The connector ${connector.id} has no action ${JSON.stringify(req.action)}`)
-  const parsed = action.input.safeParse(req.input)
+  const input = req.record === undefined ? req.input : await recordToInput(ctx, environmentId, req, action)
+  const parsed = action.input.safeParse(input)
   if (!parsed.success) throw new PatchbayError('invalid_request', `The input of ${req.action} is not valid`, { errors: inputErrors(parsed.error) })
   // What goes on the wire (a transform may have produced Dates and the like).
   const body: unknown = parsed.data === undefined ? undefined : JSON.parse(JSON.stringify(parsed.data))

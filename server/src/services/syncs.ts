@@ -6,6 +6,9 @@ import type { Connector } from '../../../connectors/schema'
 import type { AppContext } from '../context'
 import type { Db } from '../db/client'
 import { findConnection } from '../db/queries/connections'
+import { findMapping } from '../db/queries/mappings'
+import { readPaths } from '../mapping/apply'
+import type { Mapping } from '../mapping/schema'
 import { latestSeq } from '../db/queries/records'
 import * as q from '../db/queries/syncs'
 import type { IntegrationSyncSettings, SyncRunStatus, SyncRunTrigger } from '../db/schema/index'
@@ -72,6 +75,19 @@ export async function enqueueRun(ctx: AppContext, run: Pick<SyncRunRow, 'id' | '
 }
 
 /**
+ * An object's list parameters for a connection, from the connector's `listParams` hook and the
+ * provider paths the mapping in effect reads; `null` when the connector has no such hook.
+ */
+export async function listParamsFor(ctx: AppContext, loaded: LoadedConnection, object: string): Promise<Record<string, string> | null> {
+  const { connector, row: integration } = loaded.integration
+  const hook = connector.hooks.listParams
+  const o = Object.hasOwn(connector.objects, object) ? connector.objects[object] : undefined
+  if (!hook || !o) return null
+  const mapping = (await findMapping(ctx.db, integration.id, loaded.connection.id, object)) ?? (await findMapping(ctx.db, integration.id, null, object))
+  return hook({ object, params: o.params, mappedPaths: mapping ? readPaths(mapping.fields as Mapping['fields']) : [] })
+}
+
+/**
  * Creates a queued run of a sync (or returns its unfinished one) and queues it.
  * A run is `full` for a full sync, for an incremental sync that has no cursor yet, and when `fullResync`.
  */
@@ -79,6 +95,7 @@ export async function startRun(ctx: AppContext, loaded: LoadedConnection, sync: 
   const plan = syncPlan(loaded.integration.connector, sync.name)
   const mode = opts.fullResync || plan.mode === 'full' || sync.cursor === null ? 'full' : 'incremental'
   const url = firstPage(connectionBaseUrl(loaded), plan, sync.cursor, mode)
+  for (const [k, v] of Object.entries((await listParamsFor(ctx, loaded, plan.model)) ?? {})) url.searchParams.set(k, v)
   const result = await q.insertRunOrGetActive(ctx.db, {
     id: newId('run'),
     environmentId: sync.environmentId,

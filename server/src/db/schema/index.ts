@@ -468,3 +468,24 @@ export const fieldMappings = pgTable(
     uniqueIndex('field_mappings_connection').on(t.connectionId, t.object).where(sql`connection_id is not null`),
   ],
 )
+
+/**
+ * Custom fields found in a connected account (`hooks.discoverFields`), cached per connection and
+ * object: the last good list, and the error of the last failed attempt (kept with the old list).
+ */
+export const discoveredFields = pgTable(
+  'discovered_fields',
+  {
+    connectionId: text('connection_id').notNull().references(() => connections.id, { onDelete: 'cascade' }),
+    object: text('object').notNull(),
+    /** `{ '<dotted path>': { type, label?, description?, enumValues? } }`. */
+    fields: jsonb('fields').$type<Record<string, unknown>>().notNull(),
+    /** When the list was last read from the provider (null: never succeeded). */
+    discoveredAt: timestamp('discovered_at', { withTimezone: true }),
+    /** When discovery was last attempted, successful or not. */
+    attemptedAt: timestamp('attempted_at', { withTimezone: true }).notNull(),
+    /** The last attempt's failure in plain words, or null. */
+    error: text('error'),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.object] })],
+)
