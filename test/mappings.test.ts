@@ -39,7 +39,7 @@ describe.each(testDatabases())('field mappings on $name', (target) => {
       })
     })
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r))
-    await call('POST', '/v1/webhook-endpoints', { url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/h`, events: ['mapping.updated'] })
+    await call('POST', '/v1/webhook-endpoints', { url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/h`, events: ['mapping.updated', 'mapping.applied'] })
     await call('POST', '/v1/integrations', { key: 'crm', connectorId: 'demo-crm-api-key', overrides: { baseUrl: provider.apiBaseUrl }, syncSettings: { autoStart: false } })
     const token = (await call('POST', '/v1/connect-sessions', { endUser: { id: 'u1' } })).body.token as string
     connectionId = (await call('POST', '/v1/embed/connections', { integration: 'crm', credentials: { apiKey: 'k1' } }, token)).body.id as string
@@ -68,9 +68,10 @@ describe.each(testDatabases())('field mappings on $name', (target) => {
     expect(await call('PUT', `/v1/connections/${connectionId}/mappings/contact`, changed)).toMatchObject({ status: 200, body: { version: 2 } })
 
     // mapping.updated: once per change (two changes, the repeat in between sent nothing).
-    for (let i = 0; i < 100 && events.length < 2; i++) await new Promise((r) => setTimeout(r, 50))
+    const updated = () => events.filter((e) => e.type === 'mapping.updated')
+    for (let i = 0; i < 100 && updated().length < 2; i++) await new Promise((r) => setTimeout(r, 50))
     await new Promise((r) => setTimeout(r, 300))
-    expect(events.map((e) => [e.type, e.data.connectionId, e.data.mapping.version])).toEqual([['mapping.updated', connectionId, 1], ['mapping.updated', connectionId, 2]])
+    expect(updated().map((e) => [e.type, e.data.connectionId, e.data.mapping.version])).toEqual([['mapping.updated', connectionId, 1], ['mapping.updated', connectionId, 2]])
 
     expect(await call('DELETE', `/v1/connections/${connectionId}/mappings/contact`)).toMatchObject({ status: 200 })
     expect(await call('GET', `/v1/connections/${connectionId}/mappings/contact`)).toMatchObject({ body: { mapping: { scope: 'integration' } } })
@@ -100,6 +101,10 @@ describe.each(testDatabases())('field mappings on $name', (target) => {
       changes = await feed(raw.nextCursor)
     }
     expect(changes.data.map((r) => r.id).sort()).toEqual(raw.data.map((r) => r.id).sort())
+    // mapping.applied says when the re-emission is complete, with the feed position to read from (as sync.succeeded does).
+    const applied = () => events.find((e) => e.type === 'mapping.applied' && e.data.connection.id === id)
+    for (let i = 0; i < 100 && !applied(); i++) await new Promise((r) => setTimeout(r, 50))
+    expect(applied()!.data).toMatchObject({ changes: { model: 'contact', cursor: raw.nextCursor, added: 0, updated: 5, deleted: 0 }, mapping: { model: 'Contact', version: 1, scope: 'connection' } })
     for (const r of changes.data) {
       const source = raw.data.find((x) => x.id === r.id)!.data
       expect(r.action).toBe('updated')

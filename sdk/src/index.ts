@@ -40,6 +40,8 @@ export type {
   Sync,
   SyncedRecord,
   SyncEventData,
+  MappingUpdatedEventData,
+  MappingAppliedEventData,
   SyncRun,
   SyncRunListParams,
   SyncRunStatus,

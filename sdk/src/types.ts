@@ -126,6 +126,27 @@ export interface WebhookDeliveryListParams extends PageParams {
 export type WebhookEvent =
   | { type: 'connection.created' | 'connection.needs_reauth' | 'connection.deleted'; timestamp: string; data: Connection }
   | { type: 'sync.succeeded' | 'sync.failed'; timestamp: string; data: SyncEventData }
+  | { type: 'mapping.updated'; timestamp: string; data: MappingUpdatedEventData }
+  | { type: 'mapping.applied'; timestamp: string; data: MappingAppliedEventData }
+
+/** `data` of `mapping.updated`: a connection's own mapping changed (the records follow with `mapping.applied`). */
+export interface MappingUpdatedEventData {
+  connectionId: string
+  integration: string
+  endUserId: string
+  mapping: FieldMapping
+}
+
+/**
+ * `data` of `mapping.applied`: the connection's stored records of `changes.model` were re-emitted in
+ * the feed in the shape of the mapping now in effect (`null`: none, the provider's shape). Read
+ * them like a sync's changes, from `changes.cursor`.
+ */
+export interface MappingAppliedEventData {
+  connection: Connection
+  changes: { model: string; cursor: string; added: number; updated: number; deleted: number }
+  mapping: { model: string; version: number; scope: 'connection' | 'integration' } | null
+}
 
 /**
  * `data` of `sync.succeeded` and `sync.failed`: the connection, the finished run (with `error` when it

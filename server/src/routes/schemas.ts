@@ -169,7 +169,7 @@ export const Connector = z
 // ── Webhooks ────────────────────────────────────────────────────────────────────────────────
 
 /** Kept in step with `WEBHOOK_EVENT_TYPES` (services/webhook-outbox.ts). `sync.*` come with syncs. */
-export const WebhookEventType = z.enum(['connection.created', 'connection.needs_reauth', 'connection.deleted', 'sync.succeeded', 'sync.failed', 'mapping.updated']).openapi('WebhookEventType')
+export const WebhookEventType = z.enum(['connection.created', 'connection.needs_reauth', 'connection.deleted', 'sync.succeeded', 'sync.failed', 'mapping.updated', 'mapping.applied']).openapi('WebhookEventType')
 
 export const WebhookEndpointCreate = z
   .object({

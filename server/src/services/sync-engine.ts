@@ -23,7 +23,9 @@ import { extractItems, firstPageUrl, getPath, nextPage } from '../../../connecto
 import type { Connector } from '../../../connectors/schema'
 import type { AppContext } from '../context'
 import { inTransaction } from '../db/client'
-import { markDeleted, markUnseenDeleted, touchRecords, upsertRecords, type RecordBatch } from '../db/queries/records'
+import { findConnection, findConnectionRow } from '../db/queries/connections'
+import { findMapping } from '../db/queries/mappings'
+import { latestSeq, markDeleted, markUnseenDeleted, touchRecords, upsertRecords, type RecordBatch } from '../db/queries/records'
 import { claimRun, finishRun, requeueRun, saveProgress, updateSync, type SyncRunRow } from '../db/queries/syncs'
 import type { SyncCheckpoint } from '../db/schema/index'
 import type { Job } from '../jobs/engine'
@@ -31,6 +33,8 @@ import { canonicalJson, contentHash } from '../lib/canonical-json'
 import { PatchbayError } from '../lib/errors'
 import type { LoadedConnection } from './credential-store'
 import { callProvider, withoutCredentials } from './provider-client'
+import { connectionOut } from './connection-view'
+import { encodeFeedCursor } from './records'
 import { enqueueRun, syncEventPayload } from './syncs'
 import { enqueueDeliveries, recordEvent } from './webhook-outbox'
 
@@ -42,7 +46,17 @@ export const SYNC_SWEEP_QUEUE = 'syncs.sweep'
  * connection's model after its field mapping changed (it runs on the same per-connection key, so
  * the feed's order stays the commit order).
  */
-export type SyncJob = { runId: string; slice: number } | { remap: { connectionId: string; model: string; after: string } }
+export type SyncJob = { runId: string; slice: number } | { remap: RemapJob }
+
+/** A remap in progress: where it is (`after`, a provider id), the feed position it started from, how many records it re-emitted. */
+export interface RemapJob {
+  connectionId: string
+  model: string
+  after: string
+  /** The feed's last sequence before the first batch (set by the first slice). */
+  seqBefore?: number
+  touched?: number
+}
 
 /** Thrown when a write finds the run no longer held by this slice. */
 class FencedOff extends Error {}
@@ -346,17 +360,42 @@ function excerpt(body: unknown): string {
  * fetched from the provider again. Batches of `deleteBatchSize`, one transaction each; a slice that
  * runs out of time queues its continuation.
  */
-async function remapSlice(ctx: AppContext, remap: { connectionId: string; model: string; after: string }, deadline: number): Promise<void> {
+async function remapSlice(ctx: AppContext, remap: RemapJob, deadline: number): Promise<void> {
   let after = remap.after
+  let touched = remap.touched ?? 0
+  const seqBefore = remap.seqBefore ?? (await latestSeq(ctx.db, remap.connectionId, remap.model))
   for (;;) {
     const batch = await inTransaction(ctx.db, (tx) => touchRecords(tx, remap.connectionId, remap.model, after, ctx.config.sync.deleteBatchSize))
-    if (batch.last === null) return
+    touched += batch.touched
+    if (batch.last === null) break
     after = batch.last
-    if (Date.now() >= deadline) return enqueueRemap(ctx, { ...remap, after })
+    if (Date.now() >= deadline) return enqueueRemap(ctx, { ...remap, after, seqBefore, touched })
   }
+  await announceRemap(ctx, remap, seqBefore, touched)
+}
+
+/** Records `mapping.applied` for a finished remap (nothing when the connection is gone). */
+async function announceRemap(ctx: AppContext, remap: RemapJob, seqBefore: number, touched: number): Promise<void> {
+  const row = await findConnectionRow(ctx.db, remap.connectionId)
+  if (!row) return
+  const deliveries = await inTransaction(ctx.db, async (tx) => {
+    const connection = await findConnection(tx, row.environmentId, row.id)
+    if (!connection) return []
+    const mapping = (await findMapping(tx, row.integrationId, row.id, remap.model)) ?? (await findMapping(tx, row.integrationId, null, remap.model))
+    return recordEvent(tx, {
+      environmentId: row.environmentId,
+      type: 'mapping.applied',
+      payload: {
+        connection: connectionOut(connection),
+        changes: { model: remap.model, cursor: encodeFeedCursor(seqBefore), added: 0, updated: touched, deleted: 0 },
+        mapping: mapping ? { model: mapping.model, version: mapping.version, scope: mapping.connectionId ? 'connection' : 'integration' } : null,
+      },
+    })
+  })
+  await enqueueDeliveries(ctx, deliveries)
 }
 
 /** Queues a remap of a connection's model (see {@link remapSlice}); retried by the job engine if it fails. */
-export async function enqueueRemap(ctx: AppContext, remap: { connectionId: string; model: string; after?: string }): Promise<void> {
+export async function enqueueRemap(ctx: AppContext, remap: Omit<RemapJob, 'after'> & { after?: string }): Promise<void> {
   await ctx.jobs.send<SyncJob>(SYNC_QUEUE, { remap: { after: '', ...remap } }, { singletonKey: remap.connectionId, retryLimit: 5, retryDelaySeconds: 5, retryBackoff: true })
 }
