@@ -5,7 +5,7 @@
  * for `sync.*` and `connection.*` events, and the records change feed). Nothing here touches
  * Patchbay's internals.
  */
-import { Patchbay, PatchbayError, verifyWebhook, type Connection, type Sync, type SyncRun, type WebhookEvent, type WebhookEventType, type WebhookHeaders } from '../../../../sdk/src/index'
+import { Patchbay, PatchbayError, verifyWebhook, type VendorModelPutParams, type Connection, type Sync, type SyncRun, type WebhookEvent, type WebhookEventType, type WebhookHeaders } from '../../../../sdk/src/index'
 import { isCopiedModel, LocalCopy, type LocalContact } from './local-copy'
 
 /** The signed-in user of the demo. Acme CRM has no login: every visitor is Jamie. */
@@ -72,7 +72,25 @@ export type SyncedContacts =
 export const CONTACTS_SYNC = 'contacts'
 
 /** The events Acme's webhook endpoint receives. */
-export const WEBHOOK_EVENTS: WebhookEventType[] = ['sync.succeeded', 'sync.failed', 'connection.created', 'connection.needs_reauth', 'connection.deleted']
+export const WEBHOOK_EVENTS: WebhookEventType[] = ['sync.succeeded', 'sync.failed', 'mapping.applied', 'connection.created', 'connection.needs_reauth', 'connection.deleted']
+
+/**
+ * Acme CRM's own contact model, declared to Patchbay (`models.put`). Its names and stages are not
+ * the Demo CRM's (`stage` prospect/qualified/customer against `lifecycle_stage` lead/opportunity/customer,
+ * `since` against `created_at`): the end user maps them in the widget, and the change feed then
+ * brings contacts in this shape.
+ */
+export const ACME_CONTACT_MODEL = {
+  description: 'A person in Acme CRM',
+  fields: {
+    email: { type: 'string', required: true, description: 'Where Acme writes to them' },
+    firstName: { type: 'string' },
+    lastName: { type: 'string' },
+    company: { type: 'string', description: 'Their company, as your CRM names it' },
+    stage: { type: 'enum', required: true, enumValues: ['prospect', 'qualified', 'customer'], description: "Where they are in Acme's pipeline" },
+    since: { type: 'datetime', description: 'When they became a contact' },
+  },
+} satisfies VendorModelPutParams
 
 /** Why `handleWebhook` refused a delivery; `status` is the HTTP answer. */
 export class WebhookRejected extends Error {
@@ -134,6 +152,8 @@ export class AcmeBackend {
    * @throws {PatchbayError} when Patchbay is unreachable or refuses the key.
    */
   async start(webhookUrl: string): Promise<void> {
+    // Acme's data model first: the widget's mapping screen maps Demo CRM contacts to it.
+    await this.patchbay.models.put('Contact', ACME_CONTACT_MODEL)
     const existing = (await this.patchbay.webhookEndpoints.list()).data.find((e) => e.url === webhookUrl)
     if (existing) {
       const events = new Set(existing.events)
@@ -187,7 +207,9 @@ export class AcmeBackend {
 
   async #apply(event: WebhookEvent): Promise<void> {
     switch (event.type) {
-      case 'sync.succeeded': {
+      case 'sync.succeeded':
+      case 'mapping.applied': {
+        // New or changed records, or all of them again in the shape of a new mapping: either way, read the feed.
         const connection = event.data.connection as Partial<Connection> | undefined
         const changes = event.data.changes as { model?: unknown } | undefined
         // Acme has one user; another end user's connection (say the walkthrough's) is not Acme's.

@@ -158,7 +158,7 @@ describe.each(testDatabases())('demo host app keeps a copy of synced contacts on
     const { data } = await sdk.webhookEndpoints.list()
     expect(data).toHaveLength(1)
     expect(data[0]).toMatchObject({ url: `http://127.0.0.1:${host.port}/webhooks/patchbay`, enabled: true })
-    expect([...data[0]!.events].sort()).toEqual(['connection.created', 'connection.deleted', 'connection.needs_reauth', 'sync.failed', 'sync.succeeded'])
+    expect([...data[0]!.events].sort()).toEqual(['connection.created', 'connection.deleted', 'connection.needs_reauth', 'mapping.applied', 'sync.failed', 'sync.succeeded'])
     const r = await fetch(`${host.url}/api/crm/synced`)
     expect(await r.json()).toEqual({ state: 'not_connected' })
   })
@@ -208,7 +208,7 @@ describe.each(testDatabases())('demo host app keeps a copy of synced contacts on
     const byId = new Map(view.contacts.recent.map((c) => [c.id, c]))
     expect(byId.get(step!.created[0]!)).toMatchObject({ deleted: false, change: 'added' })
     for (const id of step!.updated) {
-      expect(byId.get(id)).toMatchObject({ deleted: false, change: 'updated', lastName: live.get(id)!.last_name, lifecycleStage: live.get(id)!.lifecycle_stage })
+      expect(byId.get(id)).toMatchObject({ deleted: false, change: 'updated', lastName: live.get(id)!.last_name, stage: live.get(id)!.lifecycle_stage, mappingVersion: null })
     }
     // The four changes are the most recent rows.
     expect(new Set(view.contacts.recent.slice(0, 4).map((c) => c.id))).toEqual(new Set([...step!.updated, ...step!.deleted, ...step!.created]))
@@ -257,5 +257,35 @@ describe.each(testDatabases())('demo host app keeps a copy of synced contacts on
     expect(started.status).toBe(202)
     await until(async () => (await synced()).contacts.recent.some((c) => c.id === step!.created[0]), 'the new contact after the restart')
     expect((await synced()).contacts.count).toBe(live.size + 1)
+  })
+
+  it("shows the contacts in Acme's own shape once the end user maps them: re-emitted by mapping.applied, no refetch", async () => {
+    // Acme declared its Contact model when it started.
+    expect((await sdk.models.get('Contact')).fields).toMatchObject({ stage: { type: 'enum', enumValues: ['prospect', 'qualified', 'customer'] } })
+    const before = await synced()
+    expect(before.contacts.recent.every((c) => c.mappingVersion === null)).toBe(true)
+    const live = await providerContacts()
+    const apiRequests = provider.stats.apiRequests
+    // What the widget's mapping screen saves for the end user (PUT /v1/embed/connections/{id}/mappings/contact).
+    const saved = await sdk.mappings.put(connectionId, 'contact', {
+      model: 'Contact',
+      fields: {
+        email: { source: 'field', path: 'email' },
+        firstName: { source: 'field', path: 'first_name' },
+        lastName: { source: 'field', path: 'last_name' },
+        stage: { source: 'field', path: 'lifecycle_stage', transforms: [{ type: 'enum', map: { lead: 'prospect', opportunity: 'qualified', customer: 'customer' } }] },
+        since: { source: 'field', path: 'created_at' },
+      },
+    })
+    const view = await until(async () => {
+      const v = await synced()
+      return v.contacts.recent.filter((c) => !c.deleted).every((c) => c.mappingVersion === saved.version) && v
+    }, "contacts in Acme's shape")
+    const STAGES: Record<string, string> = { lead: 'prospect', opportunity: 'qualified', customer: 'customer' }
+    for (const c of view.contacts.recent.filter((x) => !x.deleted)) {
+      expect(c).toMatchObject({ lastName: live.get(c.id)!.last_name, stage: STAGES[live.get(c.id)!.lifecycle_stage] })
+    }
+    expect(view.contacts.count).toBe(live.size)
+    expect(provider.stats.apiRequests).toBe(apiRequests)
   })
 })

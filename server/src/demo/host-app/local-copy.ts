@@ -23,7 +23,10 @@ export interface LocalContact {
   firstName: string
   lastName: string
   email: string
-  lifecycleStage: string
+  /** Acme's stage (`prospect`, `qualified`, `customer`) when mapped, else the CRM's own stage. */
+  stage: string
+  /** The field mapping version that shaped it into Acme's `Contact`, or `null`: still in the CRM's shape (not mapped yet). */
+  mappingVersion: number | null
   /**
    * When it last changed: the CRM's `updated_at`, or for a deleted contact when Patchbay saw the
    * deletion (ISO 8601).
@@ -172,15 +175,18 @@ export class LocalCopy {
   }
 }
 
+/** A record as Acme shows it: in Acme's `Contact` shape when a mapping is in effect, else read from the CRM's own fields. */
 function toContact(r: SyncedRecord): LocalContact {
   const d = r.data
+  const mapped = r.mapping?.model === 'Contact'
   return {
     id: r.id,
-    firstName: str(d.first_name),
-    lastName: str(d.last_name),
+    firstName: str(mapped ? d.firstName : d.first_name),
+    lastName: str(mapped ? d.lastName : d.last_name),
     email: str(d.email),
-    lifecycleStage: str(d.lifecycle_stage),
-    changedAt: r.deletedAt ?? (str(d.updated_at) || r.updatedAt),
+    stage: str(mapped ? d.stage : d.lifecycle_stage),
+    mappingVersion: mapped ? r.mapping!.version : null,
+    changedAt: r.deletedAt ?? (mapped ? r.updatedAt : str(d.updated_at) || r.updatedAt),
     change: r.action,
     deleted: r.deletedAt !== null,
   }

@@ -183,8 +183,8 @@ function errorText(code, name, message) {
 /**
  * @typedef {{ id: string, status: string, trigger: string, mode: string, added: number, updated: number, deleted: number,
  *   error: { code: string, message: string } | null, startedAt: string | null, finishedAt: string | null }} RunSummary
- * @typedef {{ id: string, firstName: string, lastName: string, email: string, lifecycleStage: string, changedAt: string,
- *   change: string, deleted: boolean }} LocalContact
+ * @typedef {{ id: string, firstName: string, lastName: string, email: string, stage: string, mappingVersion: number | null,
+ *   changedAt: string, change: string, deleted: boolean }} LocalContact
  * @typedef {{ state: 'not_connected' }
  *   | { state: 'connected', connection: ConnectionSummary, contacts: { count: number, deleted: number, recent: LocalContact[] },
  *       companies: { count: number }, readAt: string | null,
@@ -265,18 +265,28 @@ function recentTable(contacts) {
       { class: c.deleted ? 'is-deleted' : undefined },
       el('td', {}, el('span', { class: 'person-name' }, name), c.deleted ? el('span', { class: 'pill deleted' }, 'Deleted') : null),
       el('td', { class: 'email' }, c.email),
-      el('td', {}, c.lifecycleStage ? el('span', { class: `pill stage-${c.lifecycleStage}` }, c.lifecycleStage) : ''),
+      el('td', {}, c.stage ? el('span', { class: `pill stage-${c.stage}` }, c.stage) : ''),
       el('td', { class: 'nowrap' }, when(c.changedAt)),
     )
   })
   return el('div', { class: 'table-wrap' }, el('table', { class: 'table' }, el('caption', { class: 'muted small' }, 'Most recently changed, deletions included'), el('thead', {}, head), el('tbody', {}, ...rows)))
 }
 
+/**
+ * Whether the contacts arrive in Acme's own Contact shape (a field mapping is in effect) or still in
+ * the CRM's, with the way to map them. @param {LocalContact[]} contacts
+ */
+function shapeNote(contacts) {
+  const version = contacts.find((c) => !c.deleted)?.mappingVersion ?? null
+  if (version !== null) return el('p', { class: 'shape-note', 'data-shape': 'acme' }, el('span', { class: 'pill run-succeeded' }, "Acme's shape"), ` Mapped to Acme's Contact (mapping v${version}): stages are Acme's own.`)
+  return el('p', { class: 'shape-note', 'data-shape': 'provider' }, el('span', { class: 'pill' }, "CRM's shape"), ' Not mapped yet: open Integrations → Demo CRM → Map fields to match its fields to Acme’s.')
+}
+
 /** @param {SyncedContacts} data */
 function syncedView(data) {
   if (data.state === 'not_connected') return el('div', { class: 'empty' }, el('div', { class: 'empty-icon', 'aria-hidden': 'true' }, '⟳'), el('h3', {}, 'Nothing synced yet'), el('p', {}, 'Connect Demo CRM above to copy its contacts into Acme CRM.'))
   const parts = [syncSummary(data)]
-  if (data.contacts.recent.length) parts.push(recentTable(data.contacts.recent))
+  if (data.contacts.recent.length) parts.push(shapeNote(data.contacts.recent), recentTable(data.contacts.recent))
   else parts.push(el('p', { class: 'muted' }, data.readAt ? 'No contacts in your Demo CRM account.' : 'Acme has not received any contacts yet.'))
   return el('div', {}, ...parts)
 }
