@@ -11,6 +11,10 @@ import { defineConfig, type Plugin, type UserConfig } from 'vite'
  * Widget (embed-ui/), two library builds into dist/embed, selected by `--mode` (`npm run build:embed` runs both):
  * - `vite build --mode component`: `patchbay-react.<hash>.js`, ESM for React hosts; react, react-dom and
  *   the JSX runtime stay external (peer dependencies), @tanstack/react-query is bundled.
+ * - `vite build --mode mapping`: `patchbay-mapping.<hash>.js`, the field-mapping editor for the
+ *   standalone widget, loaded when first shown (IIFE, global `PatchbayMapping`); React, react-query
+ *   and the widget's stateful modules are borrowed from the running widget
+ *   (`embed-ui/src/features/mapping/chunk/`). Built before the standalone, which pins its file and SRI hash.
  * - `vite build --mode standalone`: `patchbay-embed.<hash>.js`, an IIFE defining `<patchbay-marketplace>`
  *   with React bundled.
  * Each build replaces its own earlier output only, then records its file and SRI hash in
@@ -32,8 +36,38 @@ const test: UserConfig['test'] = {
 
 const OUT_DIR = 'dist/embed'
 const WIDGET_BUILDS = {
-  component: { entry: 'embed-ui/src/index.ts', prefix: 'patchbay-react', format: 'es' as const },
-  standalone: { entry: 'embed-ui/src/element.ts', prefix: 'patchbay-embed', format: 'iife' as const },
+  component: { entry: 'embed-ui/src/index.ts', prefix: 'patchbay-react', format: 'es' as const, name: 'PatchbayEmbed' },
+  mapping: { entry: 'embed-ui/src/features/mapping/chunk/entry.ts', prefix: 'patchbay-mapping', format: 'iife' as const, name: 'PatchbayMapping' },
+  standalone: { entry: 'embed-ui/src/element.ts', prefix: 'patchbay-embed', format: 'iife' as const, name: 'PatchbayEmbed' },
+}
+const MAPPING_DIR = resolve('embed-ui/src/features/mapping')
+
+/**
+ * Per build, modules swapped for others: the mapping editor's script borrows React, react-query and
+ * the widget's stateful modules (`chunk/shims/*`); the standalone loads that script instead of
+ * bundling the editor (`chunk/load-standalone.ts`); the component bundles it (`chunk/load-bundled.ts`).
+ */
+function swaps(kind: WidgetBuild): { find: RegExp; replacement: string }[] {
+  const shim = (name: string) => join(MAPPING_DIR, 'chunk', 'shims', `${name}.ts`)
+  if (kind === 'mapping') {
+    return [
+      { find: /^react\/jsx-runtime$/, replacement: shim('jsx-runtime') },
+      { find: /^react$/, replacement: shim('react') },
+      { find: /^@tanstack\/react-query$/, replacement: shim('react-query') },
+      { find: /^(\.\.\/)+api\/client$/, replacement: shim('client') },
+      { find: /^(\.\.\/)+api\/queries$/, replacement: shim('queries') },
+      { find: /^(\.\.\/)+context$/, replacement: shim('context') },
+    ]
+  }
+  const loader = kind === 'standalone' ? 'load-standalone.ts' : 'load-bundled.ts'
+  return [{ find: /^\.\.\/mapping\/load-editor$/, replacement: join(MAPPING_DIR, 'chunk', loader) }]
+}
+
+/** The mapping editor script the standalone loads: its file and SRI hash, from the manifest the mapping build wrote. */
+function mappingChunk(): { file: string; integrity: string } {
+  const manifest = JSON.parse(readFileSync(join(resolve(OUT_DIR), 'manifest.json'), 'utf8')) as { mapping?: { file: string; integrity: string } }
+  if (!manifest.mapping) throw new Error('build the mapping editor first: vite build --mode mapping')
+  return manifest.mapping
 }
 type WidgetBuild = keyof typeof WIDGET_BUILDS
 
@@ -71,11 +105,12 @@ function embedManifest(kind: WidgetBuild): Plugin {
 }
 
 function widgetBuild(kind: WidgetBuild): UserConfig {
-  const { entry, prefix, format } = WIDGET_BUILDS[kind]
+  const { entry, prefix, format, name } = WIDGET_BUILDS[kind]
   return {
     plugins: [react(), embedManifest(kind)],
-    // Both builds are loaded as files by browsers (hashed names, SRI): no `process` there.
-    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+    resolve: { alias: swaps(kind) },
+    // Every build is loaded as files by browsers (hashed names, SRI): no `process` there.
+    define: { 'process.env.NODE_ENV': JSON.stringify('production'), ...(kind === 'standalone' ? { __PATCHBAY_MAPPING_CHUNK__: JSON.stringify(mappingChunk()) } : {}) },
     publicDir: false,
     build: {
       outDir: OUT_DIR,
@@ -85,7 +120,7 @@ function widgetBuild(kind: WidgetBuild): UserConfig {
       minify: true,
       sourcemap: false,
       reportCompressedSize: true,
-      lib: { entry, formats: [format], name: 'PatchbayEmbed', fileName: () => `${prefix}.[hash].js` },
+      lib: { entry, formats: [format], name, fileName: () => `${prefix}.[hash].js` },
       rolldownOptions: {
         external: kind === 'component' ? ['react', 'react-dom', 'react/jsx-runtime', 'react-dom/client'] : [],
         // Vite keeps ES library output readable for the consumer's bundler; ours is served as is.
@@ -97,7 +132,7 @@ function widgetBuild(kind: WidgetBuild): UserConfig {
 }
 
 export default defineConfig(({ command, mode }) => {
-  if (command === 'build' && (mode === 'component' || mode === 'standalone')) {
+  if (command === 'build' && (mode === 'component' || mode === 'mapping' || mode === 'standalone')) {
     // The JSX transform picks its runtime from NODE_ENV: a build started under NODE_ENV=test (inside
     // vitest) would emit jsxDEV calls that production React does not have.
     process.env.NODE_ENV = 'production'

@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync } from 'node:fs'
 import { chromium, type Page } from 'playwright-core'
 import { createFakeApi } from '../src/testing/fake-api'
-import { catalog, connection } from '../src/testing/fixtures'
+import { catalog, connection, contactModel, hubspotContactFields, hubspotContacts, hubspotContactSuggestion } from '../src/testing/fixtures'
 import { hostPage, serveWidget } from '../src/testing/serve'
 
 const OUT = 'test-artifacts'
@@ -26,7 +26,25 @@ function freshApi() {
       connection('stripe', { status: 'error', statusReason: 'Stripe answered HTTP 401: the API key was rolled', accountLabel: 'Acme Inc. (live)', createdAt: new Date(Date.now() - 12 * day).toISOString() }),
     ],
     accepts: (_i, c) => c.apiKey !== 'rk_live_revoked123',
+    mappings: { hubspot: [{ object: 'contact', objectLabel: 'Contacts', model: contactModel, fields: hubspotContactFields, records: hubspotContacts, suggested: hubspotContactSuggestion }] },
   })
+}
+
+/** Opens HubSpot's mapping screen and sets a few fields up (an enum table, a date read as epoch). */
+async function openMapping(page: Page) {
+  await page.getByRole('button', { name: 'HubSpot' }).click()
+  await page.getByRole('button', { name: 'Map fields' }).click()
+  await page.locator('patchbay-marketplace [data-patchbay-mapping][data-state="ready"]').waitFor()
+  const stage = page.getByRole('combobox', { name: 'Lifecycle stage', exact: true })
+  await stage.fill('stage')
+  await stage.press('Enter')
+  await page.getByRole('combobox', { name: 'Lifecycle stage: prospect' }).selectOption('lead')
+  const signup = page.getByRole('combobox', { name: 'Signed up at', exact: true })
+  await signup.fill('signup')
+  await signup.press('Enter')
+  await page.getByLabel('Read as').selectOption('epoch_ms')
+  await page.locator('patchbay-marketplace [data-preview]').waitFor()
+  await page.waitForTimeout(500) // the debounced preview
 }
 
 const widget = (page: Page) => page.locator('patchbay-marketplace')
@@ -63,6 +81,19 @@ async function main() {
     // A needs_reauth connection, and the disconnect confirmation.
     await page.getByRole('button', { name: 'HubSpot' }).click()
     await shot(page, `needs-reauth-${theme}`)
+
+    // The mapping screen: fields, an enum table, a date read as epoch, the preview; then an open combobox.
+    await page.getByRole('button', { name: 'Map fields' }).click()
+    await page.locator('patchbay-marketplace [data-patchbay-mapping][data-state="ready"]').waitFor()
+    await page.keyboard.press('Escape')
+    await page.getByRole('button', { name: 'Back to integrations' }).click()
+    await openMapping(page)
+    await shot(page, `mapping-${theme}`)
+    const last = page.getByRole('combobox', { name: 'Last name', exact: true })
+    await last.fill('name')
+    await shot(page, `mapping-combobox-${theme}`)
+    await page.keyboard.press('Escape')
+    await page.keyboard.press('Escape')
     await page.getByRole('dialog', { name: 'HubSpot' }).getByRole('button', { name: 'Disconnect' }).click()
     await shot(page, `disconnect-confirm-${theme}`)
     await page.keyboard.press('Escape')
@@ -115,6 +146,15 @@ async function main() {
     await page.goto(server.origin)
     await page.getByRole('button', { name: 'GitHub' }).waitFor()
     await shot(page, 'catalog-narrow')
+    await page.close()
+    await server.close()
+  }
+  {
+    const server = await serveWidget({ api: freshApi(), page: hostPage({ script: manifest.standalone.file, attributes: { theme: 'dark' } }) })
+    const page = await browser.newPage({ viewport: { width: 360, height: 800 } })
+    await page.goto(server.origin)
+    await openMapping(page)
+    await shot(page, 'mapping-360')
     await page.close()
     await server.close()
   }

@@ -7,7 +7,7 @@
  * Properties: `getSessionToken` (async () => token), `messages` (overrides), `theme` (string or
  * object), `sessionToken`.
  * Events (`CustomEvent` on the element, not bubbling, payload in `detail`): `ready`, `connect`,
- * `reconnect`, `disconnect`, `error`, `close`.
+ * `reconnect`, `disconnect`, `mapping`, `error`, `close`.
  * @example
  * <script src="https://patchbay.example.com/embed/patchbay-embed.js" integrity="sha384-…" crossorigin></script>
  * <patchbay-marketplace session-token="pb_cs_…" base-url="https://patchbay.example.com"></patchbay-marketplace>

@@ -9,6 +9,8 @@ export interface PatchbayMarketplaceProps extends WidgetOptions {
   onConnect?: (detail: PatchbayEventMap['connect']) => void
   onReconnect?: (detail: PatchbayEventMap['reconnect']) => void
   onDisconnect?: (detail: PatchbayEventMap['disconnect']) => void
+  /** A field mapping was saved. */
+  onMapping?: (detail: PatchbayEventMap['mapping']) => void
   onError?: (detail: PatchbayEventMap['error']) => void
   /** Given: the widget shows a close button, which calls this. */
   onClose?: () => void
@@ -17,7 +19,7 @@ export interface PatchbayMarketplaceProps extends WidgetOptions {
   style?: CSSProperties
 }
 
-const HANDLERS = { ready: 'onReady', connect: 'onConnect', reconnect: 'onReconnect', disconnect: 'onDisconnect', error: 'onError', close: 'onClose' } as const
+const HANDLERS = { ready: 'onReady', connect: 'onConnect', reconnect: 'onReconnect', disconnect: 'onDisconnect', mapping: 'onMapping', error: 'onError', close: 'onClose' } as const
 
 /**
  * The Patchbay marketplace: catalog, detail, connect (OAuth popup or form), connected accounts.

@@ -18,8 +18,8 @@ export type ThemeVariable =
  */
 export type Theme = ThemeMode | { mode?: ThemeMode; variables?: Partial<Record<ThemeVariable, string>> }
 
-/** Where a failure happened: loading the catalog, the session token, the OAuth popup, the credentials form, disconnecting, changing a sync. */
-export type ErrorStage = 'load' | 'session' | 'authorize' | 'connect' | 'disconnect' | 'sync'
+/** Where a failure happened: loading the catalog, the session token, the OAuth popup, the credentials form, disconnecting, changing a sync, saving or resetting a field mapping. */
+export type ErrorStage = 'load' | 'session' | 'authorize' | 'connect' | 'disconnect' | 'sync' | 'mapping'
 
 /** Payloads of the events the widget sends to the host (`detail` of the element's CustomEvents). */
 export interface PatchbayEventMap {
@@ -30,6 +30,8 @@ export interface PatchbayEventMap {
   /** An existing connection was authorized again (same id). */
   reconnect: { connectionId: string; integration: string }
   disconnect: { connectionId: string; integration: string }
+  /** The end user saved how a connection's `object` (e.g. `contact`) maps to your model; its records are re-sent in the new shape. */
+  mapping: { connectionId: string; integration: string; object: string; version: number }
   /** Something failed; `code` is the API's stable code, or `popup_closed`, `popup_blocked`, `network_error`. */
   error: { stage: ErrorStage; code: string; message: string; integration?: string }
   /** The user asked to close the widget (the close button, shown when the host can close it). */

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Patchbay } from '../../sdk/src/index'
 import { loadConfig } from '../../server/src/config'
@@ -241,6 +241,17 @@ export async function newContext(browser: Browser): Promise<{ context: BrowserCo
 
 export function widgetEvents(page: Page): Promise<WidgetEvent[]> {
   return page.evaluate(() => (window as unknown as { __widgetEvents: WidgetEvent[] }).__widgetEvents)
+}
+
+/**
+ * Right after a new connection the widget opens its field-mapping screen (the demo's Acme declares
+ * a `Contact` model the Demo CRM's contacts map to): waits for it and chooses "Later".
+ */
+export async function skipMappingPrompt(widget: Locator): Promise<void> {
+  const editor = widget.locator('[data-patchbay-mapping]')
+  await editor.waitFor({ state: 'visible', timeout: 10_000 })
+  await editor.getByRole('button', { name: 'Later', exact: true }).click()
+  await editor.waitFor({ state: 'detached', timeout: 10_000 })
 }
 
 /** Saves a screenshot as `test-artifacts/screenshots/<name>.png`. */

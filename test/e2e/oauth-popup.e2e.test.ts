@@ -10,7 +10,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core'
 import { expect, it } from 'vitest'
 import { DEMO_USER } from '../../server/src/demo/host-app/index'
 import { connectViaOAuth } from '../../server/src/testing'
-import { ADA, browserSuite, describeInBrowser, seededContacts, shot, widgetEvents } from './harness'
+import { ADA, browserSuite, describeInBrowser, seededContacts, shot, skipMappingPrompt, widgetEvents } from './harness'
 
 describeInBrowser('Acme CRM demo app: OAuth connect in a popup', () => {
   const suite = browserSuite()
@@ -71,6 +71,7 @@ describeInBrowser('Acme CRM demo app: OAuth connect in a popup', () => {
     await popup.getByRole('button', { name: 'Allow' }).click()
     await closed // the callback page posts the result and closes itself
 
+    await skipMappingPrompt(widget(page))
     await visible(detail.getByText(ADA.accountLabel))
     await visible(detail.getByText('Connected to Demo CRM.'))
     const [connection] = (await suite.stack.sdk.connections.list({ endUserId: DEMO_USER.id })).data
@@ -127,6 +128,7 @@ describeInBrowser('Acme CRM demo app: OAuth connect in a popup', () => {
     const closed = second.waitForEvent('close', { timeout: 10_000 })
     await second.getByRole('button', { name: 'Allow' }).click()
     await closed
+    await skipMappingPrompt(w)
     await visible(w.getByText(ADA.accountLabel))
     expect((await suite.stack.sdk.connections.list({ endUserId: DEMO_USER.id, status: 'active' })).data).toHaveLength(1)
   })

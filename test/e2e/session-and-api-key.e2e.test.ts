@@ -7,7 +7,7 @@ import type { BrowserContext, Locator, Page, Response } from 'playwright-core'
 import { expect, it } from 'vitest'
 import { DEMO_USER } from '../../server/src/demo/host-app/index'
 import { hashToken } from '../../server/src/lib/ids'
-import { browserSuite, describeInBrowser, seededContacts, shot, widgetEvents } from './harness'
+import { browserSuite, describeInBrowser, seededContacts, shot, skipMappingPrompt, widgetEvents } from './harness'
 
 describeInBrowser('Acme CRM demo app: session renewal and API-key connections', () => {
   const suite = browserSuite()
@@ -78,6 +78,7 @@ describeInBrowser('Acme CRM demo app: session renewal and API-key connections', 
 
     await key.fill(suite.stack.providerApiKey)
     await detail.getByRole('button', { name: 'Connect', exact: true }).click()
+    await skipMappingPrompt(w)
     await visible(detail.getByText('Connected to Demo CRM (API key).'))
     const [connection] = (await suite.stack.sdk.connections.list({ endUserId: DEMO_USER.id })).data
     expect(connection).toMatchObject({ integration: 'demo-crm-api-key', status: 'active' })
@@ -105,6 +106,7 @@ describeInBrowser('Acme CRM demo app: session renewal and API-key connections', 
     await expire(current!)
 
     await detail.getByRole('button', { name: 'Connect', exact: true }).click()
+    await skipMappingPrompt(w)
     await visible(detail.getByText('Connected to Demo CRM (API key).'))
     expect(seen.expiredRefusals).toBeGreaterThan(0)
     expect(seen.sessionRequests).toBe(2)

@@ -6,7 +6,7 @@
  * token (`getSessionToken`), the token is renewed — once for all requests failing together — and
  * the failed request is sent again, once.
  */
-import type { Authorization, CatalogEntry, Connection, ConnectionSyncs, ConnectWithFormInput, Deleted, Problem, Session, StartAuthorizationInput, Sync } from './types'
+import type { Authorization, CatalogEntry, Connection, ConnectionSyncs, ConnectWithFormInput, Deleted, Mapping, MappingEditorData, MappingPreview, MappingTarget, Problem, SavedMappingResult, Session, StartAuthorizationInput, Sync } from './types'
 
 /** Codes the client adds to the server's (`server/src/lib/errors.ts`) for failures before an answer. */
 export type ClientErrorCode = 'network_error' | 'bad_response'
@@ -24,8 +24,8 @@ export class ApiError extends Error {
     readonly code: string,
     /** Human-readable detail from the server (English). */
     readonly detail: string,
-    /** Field errors of an `invalid_request`, with dotted paths such as `credentials.apiKey`. */
-    readonly errors: { path: string; message: string }[] = [],
+    /** Field errors of an `invalid_request`, with dotted paths such as `credentials.apiKey` or `fields.email`. */
+    readonly errors: { path: string; message: string; code?: string }[] = [],
     readonly requestId?: string,
   ) {
     super(detail)
@@ -57,7 +57,20 @@ export interface ApiClient {
   listSyncs(connectionId: string): Promise<ConnectionSyncs>
   /** `frequency: null` goes back to the default. */
   setSyncFrequency(connectionId: string, sync: string, frequency: string | null): Promise<Sync>
+  /** The objects of a connection that can be mapped to the vendor's models, and their state. */
+  listMappings(connectionId: string): Promise<MappingTarget[]>
+  /** What the mapping screen needs; `refresh`: look for the provider's custom fields again first. */
+  getMappingEditor(connectionId: string, object: string, options?: { refresh?: boolean }): Promise<MappingEditorData>
+  /** Checks a mapping without saving it, with up to three records as they would arrive. */
+  previewMapping(connectionId: string, object: string, mapping: Mapping): Promise<MappingPreview>
+  /** Saves the connection's own mapping (checked by the server: `invalid_request` with `errors` when not valid). */
+  saveMapping(connectionId: string, object: string, mapping: Mapping): Promise<SavedMappingResult>
+  /** Removes the connection's own mapping: the vendor's default applies again. */
+  resetMapping(connectionId: string, object: string): Promise<Deleted>
 }
+
+/** `/v1/embed/connections/{id}/mappings[/{object}]`. */
+const mappingsPath = (id: string, object?: string) => `/v1/embed/connections/${encodeURIComponent(id)}/mappings${object === undefined ? '' : `/${encodeURIComponent(object)}`}`
 
 /** Resolves `baseUrl` against the page (an empty one means the page's own origin). */
 export function resolveBaseUrl(baseUrl: string): URL {
@@ -156,5 +169,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     deleteConnection: (id) => request<Deleted>('DELETE', `/v1/embed/connections/${encodeURIComponent(id)}`),
     listSyncs: (id) => request<ConnectionSyncs>('GET', `/v1/embed/connections/${encodeURIComponent(id)}/syncs`),
     setSyncFrequency: (id, sync, frequency) => request<Sync>('PATCH', `/v1/embed/connections/${encodeURIComponent(id)}/syncs/${encodeURIComponent(sync)}`, { frequency }),
+    listMappings: (id) => request<{ data: MappingTarget[] }>('GET', mappingsPath(id)).then((r) => r.data),
+    getMappingEditor: (id, object, o) => request<MappingEditorData>('GET', mappingsPath(id, object) + (o?.refresh ? '?refresh=true' : '')),
+    previewMapping: (id, object, mapping) => request<MappingPreview>('POST', `${mappingsPath(id, object)}/preview`, mapping),
+    saveMapping: (id, object, mapping) => request<SavedMappingResult>('PUT', mappingsPath(id, object), mapping),
+    resetMapping: (id, object) => request<Deleted>('DELETE', mappingsPath(id, object)),
   }
 }

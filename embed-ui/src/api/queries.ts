@@ -3,9 +3,9 @@
  * Components read data through these only; they never call the API client themselves.
  * @see https://tanstack.com/query/v5/docs/framework/react/guides/query-options
  */
-import { QueryClient, queryOptions, useMutation, useQueryClient } from '@tanstack/react-query'
+import { keepPreviousData, QueryClient, queryOptions, useMutation, useQueryClient } from '@tanstack/react-query'
 import { ApiError, type ApiClient } from './client'
-import type { Connection, ConnectionSyncs, ConnectWithFormInput, Sync } from './types'
+import type { Connection, ConnectionSyncs, ConnectWithFormInput, Mapping, Sync } from './types'
 
 /** Query keys. Every widget has its own QueryClient, so keys need no session or tenant part. */
 export const embedKeys = {
@@ -15,6 +15,10 @@ export const embedKeys = {
   connections: () => [...embedKeys.all, 'connections'] as const,
   /** Under the connections: refreshing them (connect, reconnect, disconnect) refreshes these too. */
   syncs: (connectionId: string) => [...embedKeys.connections(), connectionId, 'syncs'] as const,
+  /** A connection's mapping targets; the editors and previews are under it, so one invalidation refreshes all. */
+  mappings: (connectionId: string) => [...embedKeys.connections(), connectionId, 'mappings'] as const,
+  mappingEditor: (connectionId: string, object: string) => [...embedKeys.mappings(connectionId), object] as const,
+  mappingPreview: (connectionId: string, object: string, mapping: Mapping) => [...embedKeys.mappingEditor(connectionId, object), 'preview', mapping] as const,
 }
 
 /** The session (end user, expiry). */
@@ -45,6 +49,21 @@ export const syncsQuery = (api: ApiClient, connectionId: string, poll = true) =>
     queryFn: () => api.listSyncs(connectionId),
     refetchInterval: (q) => (!poll || isNotFound(q.state.error) ? false : q.state.data?.data.some(isSyncing) ? SYNC_POLL_MS.active : SYNC_POLL_MS.idle),
   })
+
+/** The objects of a connection that can be mapped to the vendor's models (`GET /v1/embed/connections/{id}/mappings`). */
+export const mappingTargetsQuery = (api: ApiClient, connectionId: string) =>
+  queryOptions({ queryKey: embedKeys.mappings(connectionId), queryFn: () => api.listMappings(connectionId), staleTime: 30_000 })
+
+/** The mapping screen's data: model, mapping in effect, suggestion, provider fields with samples. */
+export const mappingEditorQuery = (api: ApiClient, connectionId: string, object: string) =>
+  queryOptions({ queryKey: embedKeys.mappingEditor(connectionId, object), queryFn: () => api.getMappingEditor(connectionId, object) })
+
+/**
+ * The check of a draft mapping and three records as they would arrive. Keyed by the mapping, so
+ * going back to an earlier draft needs no request; the previous answer stays shown while the next loads.
+ */
+export const mappingPreviewQuery = (api: ApiClient, connectionId: string, object: string, mapping: Mapping) =>
+  queryOptions({ queryKey: embedKeys.mappingPreview(connectionId, object, mapping), queryFn: () => api.previewMapping(connectionId, object, mapping), staleTime: 60_000, placeholderData: keepPreviousData })
 
 /** Only failures that may pass on their own are retried: no answer, or a 5xx / 429. */
 export function isTransient(err: unknown): boolean {
@@ -116,5 +135,42 @@ export function useSetSyncFrequency(api: ApiClient, connectionId: string) {
     onSettled: () => {
       void qc.invalidateQueries({ queryKey })
     },
+  })
+}
+
+/**
+ * After a mapping changed: the targets are read again (the caller waits for them), the editors and
+ * previews only marked stale (an editor reads its data afresh when opened).
+ */
+function invalidateMappings(qc: QueryClient, connectionId: string): Promise<void> {
+  void qc.invalidateQueries({ queryKey: embedKeys.mappings(connectionId), refetchType: 'none' })
+  return qc.invalidateQueries({ queryKey: embedKeys.mappings(connectionId), exact: true })
+}
+
+/** Saves a connection's own mapping of `object`; the targets and the editor are read again. */
+export function useSaveMapping(api: ApiClient, connectionId: string, object: string) {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (mapping: Mapping) => api.saveMapping(connectionId, object, mapping),
+    onSuccess: () => invalidateMappings(qc, connectionId),
+  })
+}
+
+/** Removes a connection's own mapping of `object` (the vendor's default applies again). */
+export function useResetMapping(api: ApiClient, connectionId: string, object: string) {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: () => api.resetMapping(connectionId, object),
+    // Also after a 404 (no own mapping any more): the state shown was out of date.
+    onSettled: () => invalidateMappings(qc, connectionId),
+  })
+}
+
+/** Looks for the provider's custom fields again (`?refresh=true`) and puts the answer in the editor's cache. */
+export function useRefreshMappingFields(api: ApiClient, connectionId: string, object: string) {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: () => api.getMappingEditor(connectionId, object, { refresh: true }),
+    onSuccess: (data) => qc.setQueryData(embedKeys.mappingEditor(connectionId, object), data),
   })
 }

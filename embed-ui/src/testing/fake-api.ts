@@ -2,17 +2,21 @@
  * An in-memory fake of the widget-facing API (`/v1/embed/*`) as a `fetch` function, with the
  * same JSON shapes, status codes and problem documents as `server/src/routes/embed.ts`,
  * `server/src/services/connections.ts` (form validation), `server/src/services/syncs.ts`
- * (`setSyncFrequency`) and `server/src/lib/errors.ts`.
+ * (`setSyncFrequency`), `server/src/services/mappings.ts` (field mappings, checked and previewed
+ * by the small stand-in in `mapping-check.ts`) and `server/src/lib/errors.ts`.
  * Used by the widget tests directly, and behind a node:http server by the benchmark.
  */
-import type { CatalogEntry, Connection, FormField, Problem, Sync } from '../api/types'
+import type { CatalogEntry, Connection, FormField, Mapping, MappingEditorData, MappingTarget, Problem, ProviderFieldView, SavedMapping, Sync, VendorModel } from '../api/types'
 import { connection } from './fixtures'
+import { applyMapping, checkMapping, shapeError } from './mapping-check'
 
 const STATUS: Record<string, number> = { invalid_request: 400, unauthenticated: 401, session_expired: 401, forbidden: 403, not_found: 404, credentials_invalid: 422, internal: 500 }
 
 export interface Call {
   method: string
   path: string
+  /** The query string, e.g. `?refresh=true` (or `''`). */
+  search: string
   token: string | null
   body: unknown
 }
@@ -30,6 +34,27 @@ export interface FakeApiOptions {
   syncs?: Record<string, Sync[]>
   /** By integration key: the frequencies its end users may choose (`syncSettings.endUserFrequency`); default none. */
   endUserFrequency?: Record<string, { min: string; max: string }>
+  /** By integration key: the connector objects its connections can map to the vendor's models; default none. */
+  mappings?: Record<string, FakeMappingObject[]>
+}
+
+/** A connector object that can be mapped, with what the fake needs to answer for it. */
+export interface FakeMappingObject {
+  object: string
+  objectLabel: string
+  model: VendorModel
+  fields: ProviderFieldView[]
+  /** What previews are made of (the latest first); default none. */
+  records?: unknown[]
+  /** Default: nothing mapped. */
+  suggested?: Mapping
+  /** The vendor's default mapping, in effect for connections without their own. */
+  defaultMapping?: Mapping
+  /** Custom fields found only when the fields are refreshed (`?refresh=true`). */
+  customFields?: ProviderFieldView[]
+  /** What a refresh reports as the discovery error. */
+  discoveryError?: string
+  discovery?: MappingEditorData['discovery']
 }
 
 export function problem(code: string, detail: string, extra: Partial<Problem> = {}): Response {
@@ -74,6 +99,10 @@ export function createFakeApi(options: FakeApiOptions) {
     /** Syncs by connection id; change them to simulate runs. */
     syncs: structuredClone(options.syncs ?? {}) as Record<string, Sync[]>,
     endUserFrequency: { ...options.endUserFrequency } as Record<string, { min: string; max: string } | undefined>,
+    /** Mappable objects by integration key (refreshing adds their `customFields`). */
+    mappingObjects: structuredClone(options.mappings ?? {}) as Record<string, FakeMappingObject[]>,
+    /** Connections' own mappings by `<connectionId>/<object>`. */
+    ownMappings: {} as Record<string, SavedMapping>,
   }
   /** Each sync's frequency before any change: what `frequency: null` goes back to. */
   const defaults = new Map(Object.entries(state.syncs).flatMap(([id, list]) => list.map((x) => [`${id}/${x.name}`, x.frequency] as const)))
@@ -84,8 +113,8 @@ export function createFakeApi(options: FakeApiOptions) {
     const path = url.pathname
     const auth = req.headers.get('authorization')
     const token = auth?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? null
-    const body: unknown = req.method === 'POST' || req.method === 'PATCH' ? await req.json().catch(() => undefined) : undefined
-    state.calls.push({ method: req.method, path, token, body })
+    const body: unknown = req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT' ? await req.json().catch(() => undefined) : undefined
+    state.calls.push({ method: req.method, path, search: url.search, token, body })
 
     const route = `${req.method} ${path}`
     const q = state.queued.findIndex((x) => x.route === route)
@@ -156,6 +185,49 @@ export function createFakeApi(options: FakeApiOptions) {
       Object.assign(target, { frequency: frequency ?? defaults.get(`${id}/${name}`) ?? '1h', customFrequency: frequency !== null })
       if (target.status === 'enabled') target.nextRunAt = new Date(Date.now() + ms).toISOString()
       return json(target)
+    }
+
+    const mapRoute = path.match(/^\/v1\/embed\/connections\/([^/]+)\/mappings(?:\/([^/]+)(\/preview)?)?$/)
+    if (mapRoute) {
+      const id = decodeURIComponent(mapRoute[1]!)
+      const conn = state.connections.find((c) => c.id === id)
+      if (!conn) return problem('not_found', `Connection ${JSON.stringify(id)} does not exist`)
+      const objects = state.mappingObjects[conn.integration] ?? []
+      const own = (o: FakeMappingObject) => state.ownMappings[`${id}/${o.object}`]
+      const target = (o: FakeMappingObject): MappingTarget => {
+        const mapping = own(o) ?? (o.defaultMapping ? { ...o.defaultMapping, object: o.object, version: 1, scope: 'integration' as const, updatedAt: '2025-01-01T00:00:00.000Z' } : null)
+        return { object: o.object, objectLabel: o.objectLabel, model: o.model, mapping, status: own(o) ? 'custom' : mapping ? 'default' : 'unmapped' }
+      }
+      if (!mapRoute[2]) return req.method === 'GET' ? json({ data: objects.map(target) }) : problem('not_found', `No route ${route}`)
+      const o = objects.find((x) => x.object === decodeURIComponent(mapRoute[2]!))
+      if (!o) return problem('not_found', `Object ${JSON.stringify(mapRoute[2])} cannot be mapped`)
+      const key = `${id}/${o.object}`
+      if (mapRoute[3] || req.method === 'PUT') {
+        if (req.method !== (mapRoute[3] ? 'POST' : 'PUT')) return problem('not_found', `No route ${route}`)
+        const invalid = shapeError(body)
+        if (invalid) return problem('invalid_request', 'Invalid body', { errors: [{ path: 'fields', message: invalid }] })
+        const mapping = body as Mapping
+        const check = checkMapping(o.model, o.fields, mapping)
+        if (mapRoute[3]) return json({ check, samples: (o.records ?? []).slice(0, 3).map((raw) => ({ raw, ...applyMapping(o.model, mapping, raw) })) })
+        if (!check.ok) return problem('invalid_request', 'The mapping is not valid', { errors: check.errors.map((e) => ({ path: e.field ? `fields.${e.field}` : 'model', code: e.code, message: e.message })) })
+        const before = state.ownMappings[key]
+        const changed = !before || JSON.stringify(before.fields) !== JSON.stringify(mapping.fields)
+        const saved: SavedMapping = { model: mapping.model, fields: mapping.fields, object: o.object, version: (before?.version ?? 0) + (changed ? 1 : 0), scope: 'connection', updatedAt: new Date().toISOString() }
+        state.ownMappings[key] = saved
+        return json({ ...saved, warnings: check.warnings })
+      }
+      if (req.method === 'DELETE') {
+        if (!state.ownMappings[key]) return problem('not_found', `Mapping ${JSON.stringify(o.object)} does not exist`)
+        delete state.ownMappings[key]
+        return json({ deleted: true })
+      }
+      if (req.method !== 'GET') return problem('not_found', `No route ${route}`)
+      if (url.searchParams.get('refresh') === 'true') {
+        o.fields = [...o.fields, ...(o.customFields ?? []).filter((f) => !o.fields.some((x) => x.path === f.path))]
+        o.discovery = { discoveredAt: new Date().toISOString(), error: o.discoveryError ?? null }
+      }
+      const editor: MappingEditorData = { ...target(o), suggested: o.suggested ?? { model: o.model.name, fields: {} }, fields: o.fields, discovery: o.discovery ?? { discoveredAt: null, error: null } }
+      return json(editor)
     }
 
     const del = req.method === 'DELETE' && path.match(/^\/v1\/embed\/connections\/([^/]+)$/)

@@ -2,7 +2,7 @@
  * Catalog entries and connections shaped exactly like `/v1/embed/*` answers
  * (`server/src/routes/embed.ts`), for tests, the size/first-render benchmark and screenshots.
  */
-import type { CatalogEntry, Connection, FormField, Sync, SyncRun } from '../api/types'
+import type { CatalogEntry, Connection, FormField, Mapping, ProviderFieldView, Sync, SyncRun, VendorModel } from '../api/types'
 
 /** A rounded-square logo with initials (not any vendor's mark). */
 export function fakeLogo(initials: string, color: string): string {
@@ -160,4 +160,48 @@ export function sync(name: string, overrides: Partial<Sync> = {}): Sync {
     ...overrides,
     lastRun,
   }
+}
+
+/** The vendor's (Acme's) own contact model. */
+export const contactModel: VendorModel = {
+  name: 'Contact',
+  description: 'A person you sell to',
+  fields: {
+    email: { type: 'string', required: true, description: 'Where we send updates' },
+    firstName: { type: 'string', required: false },
+    lastName: { type: 'string', required: false },
+    lifecycleStage: { type: 'enum', required: false, enumValues: ['subscriber', 'lead', 'customer'] },
+    signedUpAt: { type: 'datetime', required: false, description: 'When they became a contact' },
+  },
+}
+
+const providerField = (path: string, label: string, type: ProviderFieldView['type'], samples: unknown[], extra: Partial<ProviderFieldView> = {}): ProviderFieldView => ({ path, label, type, samples, custom: false, ...extra })
+
+/** HubSpot contact fields with sample values from three records (`hubspotContacts`); `properties.signup_ts` is a custom field. */
+export const hubspotContactFields: ProviderFieldView[] = [
+  providerField('id', 'Record ID', 'string', ['101', '102', '103']),
+  providerField('properties.email', 'Email', 'string', ['ada@example.com', 'grace@example.com', 'alan@example.com']),
+  providerField('properties.firstname', 'First name', 'string', ['Ada', 'Grace', 'Alan']),
+  providerField('properties.lastname', 'Last name', 'string', ['Lovelace', 'Hopper', 'Turing']),
+  providerField('properties.fullname', 'Full name', 'string', ['Ada Lovelace', 'Grace Brewster Hopper', 'Alan Turing']),
+  providerField('properties.lifecyclestage', 'Lifecycle stage', 'enum', ['prospect', 'customer', 'new'], { enumValues: ['new', 'prospect', 'customer'] }),
+  providerField('properties.createdate', 'Create date', 'datetime', ['2024-03-05T09:12:44Z', '2023-11-20T16:01:02Z', '2024-01-02T08:00:00Z']),
+  providerField('properties.signup_ts', 'Signup time', 'integer', [1709629964000, 1700496062000, 1704182400000], { custom: true, description: 'Set by the signup form' }),
+]
+
+/** Three HubSpot contacts, the latest first; Alan has no email. */
+export const hubspotContacts: unknown[] = [
+  { id: '101', properties: { email: 'ada@example.com', firstname: 'Ada', lastname: 'Lovelace', fullname: 'Ada Lovelace', lifecyclestage: 'prospect', createdate: '2024-03-05T09:12:44Z', signup_ts: 1709629964000 } },
+  { id: '102', properties: { email: 'grace@example.com', firstname: 'Grace', lastname: 'Hopper', fullname: 'Grace Brewster Hopper', lifecyclestage: 'customer', createdate: '2023-11-20T16:01:02Z', signup_ts: 1700496062000 } },
+  { id: '103', properties: { email: null, firstname: 'Alan', lastname: 'Turing', fullname: 'Alan Turing', lifecyclestage: 'new', createdate: '2024-01-02T08:00:00Z', signup_ts: 1704182400000 } },
+]
+
+/** What the server suggests for HubSpot contacts (name similarity). */
+export const hubspotContactSuggestion: Mapping = {
+  model: 'Contact',
+  fields: {
+    email: { source: 'field', path: 'properties.email' },
+    firstName: { source: 'field', path: 'properties.firstname' },
+    lastName: { source: 'field', path: 'properties.lastname' },
+  },
 }

@@ -39,6 +39,7 @@ export async function renderWidget(options: FakeApiOptions | { api: FakeApi }, p
       onConnect={record('connect')}
       onReconnect={record('reconnect')}
       onDisconnect={record('disconnect')}
+      onMapping={record('mapping')}
       onError={record('error')}
       {...props}
     />,

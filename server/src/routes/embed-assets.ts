@@ -20,6 +20,8 @@ export interface EmbedAsset {
 export interface EmbedManifest {
   standalone: EmbedAsset
   component: EmbedAsset
+  /** The field-mapping editor the standalone widget loads when first shown (pinned inside it by file and hash). */
+  mapping?: EmbedAsset | undefined
 }
 
 interface Loaded {
@@ -40,7 +42,8 @@ export function loadEmbedAssets(dir = EMBED_DIR): Loaded | null {
   if (loaded && loaded.at === at && dir === EMBED_DIR) return loaded.value
   const manifest = JSON.parse(readFileSync(file, 'utf8')) as EmbedManifest
   const files = new Map<string, Buffer>()
-  for (const asset of [manifest.standalone, manifest.component]) {
+  for (const asset of [manifest.standalone, manifest.component, manifest.mapping]) {
+    if (!asset) continue
     const path = join(dir, asset.file)
     if (existsSync(path)) files.set(asset.file, readFileSync(path))
     if (existsSync(`${path}.map`)) files.set(`${asset.file}.map`, readFileSync(`${path}.map`))
@@ -56,7 +59,7 @@ function requireAssets(): Loaded {
   return assets
 }
 
-const ALIASES: Record<string, keyof EmbedManifest> = { 'patchbay-embed.js': 'standalone', 'patchbay-react.js': 'component' }
+const ALIASES: Record<string, 'standalone' | 'component'> = { 'patchbay-embed.js': 'standalone', 'patchbay-react.js': 'component' }
 
 export const embedAssetRoutes = new Hono<AppEnv>()
   .get('/embed/manifest.json', (c) => {
@@ -65,7 +68,7 @@ export const embedAssetRoutes = new Hono<AppEnv>()
     c.header('cache-control', 'no-cache')
     c.header('access-control-allow-origin', '*')
     const url = (a: EmbedAsset) => ({ ...a, url: `${base}/embed/${a.file}` })
-    return c.json({ standalone: url(manifest.standalone), component: url(manifest.component) })
+    return c.json({ standalone: url(manifest.standalone), component: url(manifest.component), ...(manifest.mapping ? { mapping: url(manifest.mapping) } : {}) })
   })
   .get('/embed/:file', (c) => {
     const name = c.req.param('file')

@@ -9,6 +9,7 @@ import { Button } from '../../components/button'
 import { Icon } from '../../components/icons'
 import { Logo } from '../../components/logo'
 import { useWidget } from '../../context'
+import { fold } from '../../fold'
 import { format } from '../../messages'
 import { useOAuth } from '../connect/use-oauth-flow'
 import { categoryName, integrationState, stateBadge } from '../integration-state'
@@ -21,7 +22,6 @@ export interface CatalogProps {
 }
 
 /** Lower-case text without accents, for matching a search. */
-const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
 
 export function Catalog({ entries, connections, onOpen, hidden }: CatalogProps) {
   const { messages: m, closable, emit } = useWidget()

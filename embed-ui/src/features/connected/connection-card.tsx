@@ -1,9 +1,9 @@
 /**
  * One connected account: label, status, connected since, last verified, what to do when it is not
- * healthy, its syncs, and the Reconnect / Disconnect actions.
+ * healthy, its syncs, its field mappings, and the Reconnect / Disconnect actions.
  */
 import { useId, type MouseEvent, type ReactNode } from 'react'
-import type { CatalogEntry, Connection } from '../../api/types'
+import type { CatalogEntry, Connection, MappingTarget } from '../../api/types'
 import { Alert } from '../../components/alert'
 import { Badge } from '../../components/badge'
 import { Button } from '../../components/button'
@@ -11,6 +11,7 @@ import { useWidget } from '../../context'
 import { formatDate, formatRelative } from '../../format-time'
 import { format } from '../../messages'
 import { connectionBadge } from '../integration-state'
+import { MappingTargets } from '../mapping/mapping-targets'
 import { ConnectionSyncs } from './connection-syncs'
 
 export interface ConnectionCardProps {
@@ -18,6 +19,8 @@ export interface ConnectionCardProps {
   connection: Connection
   onReconnect: (connection: Connection) => void
   onDisconnect: (connection: Connection, event: MouseEvent<HTMLButtonElement>) => void
+  /** Opens the mapping screen of one of the connection's objects. */
+  onEditMapping: (connection: Connection, target: MappingTarget) => void
   /** Shown under the account (the reconnect form of credentials-based integrations). */
   children?: ReactNode
 }
@@ -27,7 +30,7 @@ export function accountName(entry: CatalogEntry, c: Connection, defaultLabel: st
   return c.accountLabel || format(defaultLabel, { name: entry.name })
 }
 
-export function ConnectionCard({ entry, connection: c, onReconnect, onDisconnect, children }: ConnectionCardProps) {
+export function ConnectionCard({ entry, connection: c, onReconnect, onDisconnect, onEditMapping, children }: ConnectionCardProps) {
   const { messages: m, locale } = useWidget()
   const id = useId()
   const badge = connectionBadge(c.status, m)
@@ -68,6 +71,7 @@ export function ConnectionCard({ entry, connection: c, onReconnect, onDisconnect
         </Alert>
       )}
       <ConnectionSyncs connectionId={c.id} integration={entry.key} />
+      <MappingTargets connectionId={c.id} onEdit={(t) => onEditMapping(c, t)} />
       {children ?? (
         <div className="pb-actions">
           {entry.enabled && (

@@ -2,10 +2,13 @@
  * The integration detail: what it does, what it asks for in plain words, the end user's accounts
  * with their state, and the way to connect (OAuth popup, or the connector's form). A modal view
  * over the catalog: focus moves in, Escape or Back closes it, focus returns to the card.
+ * The mapping screen opens over it (from an account's “Fields”, or right after connecting when an
+ * object needs mapping).
  */
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react'
-import { useConnectWithForm, useDisconnect } from '../../api/queries'
-import type { CatalogEntry, Connection } from '../../api/types'
+import { lazy, Suspense, useEffect, useId, useRef, useState, type ReactNode } from 'react'
+import { useQuery } from '@tanstack/react-query'
+import { mappingTargetsQuery, useConnectWithForm, useDisconnect } from '../../api/queries'
+import type { CatalogEntry, Connection, MappingTarget } from '../../api/types'
 import { Alert } from '../../components/alert'
 import { Badge } from '../../components/badge'
 import { Button } from '../../components/button'
@@ -18,6 +21,7 @@ import { ConnectForm, type ConnectValues } from '../connect/connect-form'
 import { useOAuth, type OAuthState } from '../connect/use-oauth-flow'
 import { ConnectionCard } from '../connected/connection-card'
 import { DisconnectDialog } from '../connected/disconnect-dialog'
+import { loadMappingEditor } from '../mapping/load-editor'
 import { categoryName, integrationState, stateBadge } from '../integration-state'
 import { describeScope } from './scopes'
 
@@ -28,15 +32,45 @@ export interface DetailProps {
   onClose: () => void
 }
 
-type Banner = 'connected' | 'reconnected' | 'disconnected'
+type Banner = 'connected' | 'reconnected' | 'disconnected' | 'mapped' | 'mappingReset'
+
+/** The mapping screen: of which connection and object, and whether it opened by itself after connecting. */
+interface Editing {
+  connectionId: string
+  target: MappingTarget
+  prompt?: boolean
+}
 
 /** Only the fields the end user may set (the server refuses the others, e.g. token-derived ones). */
 function userConfig(entry: CatalogEntry, config: Record<string, string>): Record<string, string> {
   return Object.fromEntries(entry.connectionConfigFields.filter((f) => f.name in config).map((f) => [f.name, config[f.name]!]))
 }
 
+/** The mapping editor, loaded the first time it is shown (its own script in the standalone widget). */
+const MappingEditor = lazy(() =>
+  loadMappingEditor(currentOrigin).then(
+    (m) => ({ default: m.MappingEditor }),
+    () => ({ default: EditorUnavailable }),
+  ),
+)
+
+/** Shown instead of the editor when its script could not be loaded (offline, blocked): says so, and closes. */
+function EditorUnavailable({ onClose }: { onClose: () => void }) {
+  const { messages: m } = useWidget()
+  return (
+    <Alert tone="danger" title={format(m.mapping.loadError, { reason: m.errors.network })} state="error">
+      <Button size="sm" onClick={onClose}>
+        {m.mapping.later}
+      </Button>
+    </Alert>
+  )
+}
+/** The API origin of the widget that asked last (where the standalone editor script is served from when the widget's own URL is unknown). */
+let currentOrigin = ''
+
 export function Detail({ entry, connections, onClose }: DetailProps) {
   const { api, messages: m, emit } = useWidget()
+  currentOrigin = api.origin
   const flow = useOAuth()
   const connect = useConnectWithForm(api)
   const disconnect = useDisconnect(api)
@@ -47,6 +81,12 @@ export function Detail({ entry, connections, onClose }: DetailProps) {
   const [form, setForm] = useState<{ connectionId?: string } | null>(null)
   const [banner, setBanner] = useState<Banner | null>(null)
   const [confirm, setConfirm] = useState<Connection | null>(null)
+  const [editing, setEditing] = useState<Editing | null>(null)
+  /** Counts outcomes, so that the same banner twice takes focus twice. */
+  const [outcomes, setOutcomes] = useState(0)
+  /** The connection just made with the form (OAuth's is in the flow's state). */
+  const [formConnected, setFormConnected] = useState<string | null>(null)
+  const prompted = useRef<string | null>(null)
 
   const isOAuth = entry.authType === 'oauth2'
   const needsForm = !isOAuth || entry.connectionConfigFields.length > 0
@@ -60,7 +100,26 @@ export function Detail({ entry, connections, onClose }: DetailProps) {
   // Outcomes take focus, so keyboard and screen reader users land on the news.
   useEffect(() => {
     if (shown) bannerRef.current?.focus()
-  }, [shown, run])
+  }, [shown, run, outcomes])
+
+  // Right after connecting: an object that needs mapping opens the mapping screen (once per connection).
+  const fresh = (run?.phase === 'success' && !run.reconnected && run.connectionId) || formConnected
+  const freshTargets = useQuery({ ...mappingTargetsQuery(api, fresh || ''), enabled: !!fresh })
+  useEffect(() => {
+    const target = freshTargets.data?.find((t) => t.status === 'unmapped')
+    if (fresh && target && prompted.current !== fresh) {
+      prompted.current = fresh
+      setEditing({ connectionId: fresh, target, prompt: true })
+    }
+  }, [fresh, freshTargets.data])
+
+  const closeEditor = (outcome?: 'saved' | 'reset') => {
+    setEditing(null)
+    if (!outcome) return
+    flow.dismiss()
+    setBanner(outcome === 'saved' ? 'mapped' : 'mappingReset')
+    setOutcomes((n) => n + 1)
+  }
 
   const startOAuth = (extra: { connectionId?: string; connectionConfig?: Record<string, string> }) => {
     setBanner(null)
@@ -75,6 +134,7 @@ export function Detail({ entry, connections, onClose }: DetailProps) {
       (c) => {
         setForm(null)
         setBanner(connectionId ? 'reconnected' : 'connected')
+        if (!connectionId) setFormConnected(c.id)
         emit(connectionId ? 'reconnect' : 'connect', { connectionId: c.id, integration: entry.key })
         return null
       },
@@ -164,7 +224,7 @@ export function Detail({ entry, connections, onClose }: DetailProps) {
 
   return (
     <Dialog className="pb-detail" labelledBy={titleId} onClose={onClose} initialFocus={headingRef} data-state={state} data-integration={entry.key}>
-      <div className="pb-detail-body" inert={confirm !== null}>
+      <div className="pb-detail-body" inert={confirm !== null} hidden={!!editing}>
         <div className="pb-detail-nav">
           <Button variant="ghost" size="sm" onClick={onClose}>
             <Icon name="back" />
@@ -201,7 +261,7 @@ export function Detail({ entry, connections, onClose }: DetailProps) {
             </h3>
             <ul className="pb-conns" role="list">
               {mine.map((c) => (
-                <ConnectionCard key={c.id} entry={entry} connection={c} onReconnect={reconnect} onDisconnect={openConfirm}>
+                <ConnectionCard key={c.id} entry={entry} connection={c} onReconnect={reconnect} onDisconnect={openConfirm} onEditMapping={(x, target) => setEditing({ connectionId: x.id, target })}>
                   {form?.connectionId === c.id ? (
                     <ConnectForm
                       entry={entry}
@@ -265,6 +325,12 @@ export function Detail({ entry, connections, onClose }: DetailProps) {
           </section>
         )}
       </div>
+
+      {editing && (
+        <Suspense fallback={<div className="pb-loading" role="status" aria-live="polite" data-state="loading" />}>
+          <MappingEditor key={`${editing.connectionId}/${editing.target.object}`} entry={entry} connectionId={editing.connectionId} target={editing.target} prompt={editing.prompt} onClose={closeEditor} />
+        </Suspense>
+      )}
 
       {confirm && (
         <DisconnectDialog

@@ -1,0 +1,3 @@
+import { lent } from './shared'
+
+export const { Fragment, jsx, jsxs } = lent.jsx

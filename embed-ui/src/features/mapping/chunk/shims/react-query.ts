@@ -1,0 +1,3 @@
+import { lent } from './shared'
+
+export const { useQuery } = lent.rq

@@ -1,0 +1,3 @@
+import { lent } from './shared'
+
+export const { useEffect, useId, useMemo, useRef, useState } = lent.react
