@@ -350,7 +350,7 @@ export const connectorSchema = z
       }
     }
     for (const [name, sync] of Object.entries(c.syncs)) {
-      if (!(sync.object in c.objects)) ctx.addIssue({ code: 'custom', path: ['syncs', name, 'object'], message: `unknown object ${sync.object}` })
+      if (!Object.hasOwn(c.objects, sync.object)) ctx.addIssue({ code: 'custom', path: ['syncs', name, 'object'], message: `unknown object ${sync.object}` })
     }
     for (const [name, object] of Object.entries(c.objects)) {
       if (!object.pagination && !c.http.pagination) ctx.addIssue({ code: 'custom', path: ['objects', name, 'pagination'], message: 'no pagination for this object and no http.pagination default' })
@@ -362,7 +362,7 @@ export const connectorSchema = z
       }
     }
     for (const [name, action] of Object.entries(c.actions)) {
-      if (action.object !== undefined && !(action.object in c.objects)) ctx.addIssue({ code: 'custom', path: ['actions', name, 'object'], message: `unknown object ${action.object}` })
+      if (action.object !== undefined && !Object.hasOwn(c.objects, action.object)) ctx.addIssue({ code: 'custom', path: ['actions', name, 'object'], message: `unknown object ${action.object}` })
     }
   })
 

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { connectorSchema } from '../schema'
+import { checkMapping, providerFieldsOf } from '../../server/src/mapping/check'
+import { COMMON_MODELS } from '../common-models'
+import { connectorSchema, discoveredFieldsSchema } from '../schema'
 import { authorizationUrl, toRecord, walk } from '../testing'
 import account from './fixtures/account-details.json' with { type: 'json' }
 import companies from './fixtures/companies.json' with { type: 'json' }
+import contactProperties from './fixtures/contact-properties.json' with { type: 'json' }
 import page1 from './fixtures/contacts-page-1.json' with { type: 'json' }
 import page2 from './fixtures/contacts-page-2.json' with { type: 'json' }
-import hubspot from './index'
+import hubspot, { propertiesToFields, withMappedProperties } from './index'
 
 describe('hubspot connector', () => {
   it('parses, and parsing its output again changes nothing', () => {
@@ -98,6 +101,139 @@ describe('hubspot connector', () => {
         ['contact', 'full'],
         ['company', 'full'],
       ])
+    })
+  })
+
+  // https://developers.hubspot.com/docs/api-reference/legacy/crm/properties/get-properties (response shape and example)
+  // https://developers.hubspot.com/docs/api-reference/crm-properties-v3/guide ("Property type and fieldType values")
+  describe('custom fields (properties API)', () => {
+    const fields = propertiesToFields(contactProperties.body)
+
+    it('reads the documented example: a select enumeration becomes an enum of its option values', () => {
+      expect(fields['properties.my_contact_property']).toEqual({ type: 'enum', label: 'My Contact Property', enumValues: ['A', 'B'] })
+    })
+
+    it('types each property as its value arrives in the objects API (always text)', () => {
+      expect(fields).toEqual({
+        'properties.my_contact_property': { type: 'enum', label: 'My Contact Property', enumValues: ['A', 'B'] },
+        'properties.email': { type: 'string', label: 'Email', description: "A contact's email address" },
+        // number and bool values are strings in records: text, with a note saying what the text holds.
+        'properties.annual_spend': { type: 'string', label: 'Annual spend', description: 'Spend over the last 12 months, in USD · A number, written as text' },
+        'properties.newsletter_opt_in': { type: 'string', label: 'Newsletter opt-in', description: 'true or false, written as text' },
+        'properties.renewal_date': { type: 'date', label: 'Renewal date', description: 'Day the contract renews' },
+        'properties.createdate': { type: 'datetime', label: 'Create Date', description: 'The date that a contact entered the system' },
+        // Multiple checkboxes: several values joined with ';', so text, not an enum.
+        'properties.interests': { type: 'string', label: 'Interests', description: 'Values separated by ;' },
+        // Hidden options are left out of the enum values.
+        'properties.customer_tier': { type: 'enum', label: 'Customer tier', description: 'Support tier of the customer', enumValues: ['gold', 'silver'] },
+        // An enumeration with no options yet cannot be an enum.
+        'properties.region': expect.objectContaining({ type: 'string', label: 'Region (no options yet)' }),
+      })
+      expect(fields['properties.region']).not.toHaveProperty('enumValues')
+    })
+
+    it('leaves hidden properties out', () => {
+      expect(contactProperties.body.results.find((p) => p.name === 'legacy_import_id')?.hidden).toBe(true)
+      expect(Object.keys(fields)).not.toContain('properties.legacy_import_id')
+    })
+
+    it('gives what discoverFields may return (discoveredFieldsSchema), de-duplicating and capping enum values', () => {
+      expect(discoveredFieldsSchema.safeParse(fields).success).toBe(true)
+      const many = { results: [{ name: 'big', label: 'Big', type: 'enumeration', fieldType: 'select', options: [...Array.from({ length: 600 }, (_, i) => ({ label: `V${i}`, value: `v${i}` })), { label: 'again', value: 'v0' }, { label: 'empty', value: '' }] }] }
+      const big = propertiesToFields(many)['properties.big']!
+      expect(big.enumValues).toHaveLength(500)
+      expect(big.enumValues!.slice(0, 2)).toEqual(['v0', 'v1'])
+      expect(discoveredFieldsSchema.safeParse(propertiesToFields(many)).success).toBe(true)
+    })
+
+    it.each([
+      ['null', null],
+      ['a string', 'oops'],
+      ['an array', [{ name: 'email', type: 'string' }]],
+      ['no results', {}],
+      ['results not a list', { results: { name: 'email' } }],
+      ['malformed entries', { results: [null, 1, 'email', { label: 'no name' }, { name: 5 }, { name: 'has space', type: 'string' }, { name: 'a.b', type: 'string' }, { name: '', type: 'string' }] }],
+    ])('reads %s as no fields', (_what, body) => {
+      expect(propertiesToFields(body)).toEqual({})
+    })
+
+    it('discoverFields reads GET /crm/v3/properties/{objectType} for contacts and companies only', async () => {
+      const asked: string[] = []
+      const get = async (path: string) => {
+        asked.push(path)
+        return contactProperties.body
+      }
+      expect(await hubspot.hooks.discoverFields!({ object: 'contact', get })).toEqual(fields)
+      expect(await hubspot.hooks.discoverFields!({ object: 'company', get })).toEqual(fields)
+      expect(await hubspot.hooks.discoverFields!({ object: 'deal', get })).toBeUndefined()
+      expect(asked).toEqual(['/crm/v3/properties/contacts', '/crm/v3/properties/companies'])
+    })
+  })
+
+  // https://developers.hubspot.com/docs/api-reference/crm-contacts-v3/guide: the list endpoints return
+  // only the properties named in `properties`.
+  describe('list parameters for a mapping (withMappedProperties)', () => {
+    const params = hubspot.objects.contact!.params
+
+    it('adds the properties.<name> paths a mapping reads, after the declared ones, once each, sorted as given', () => {
+      const out = withMappedProperties('contact', params, ['createdAt', 'properties.annual_spend', 'properties.customer_tier', 'properties.email'])
+      expect(out).toEqual({ properties: 'email,firstname,lastname,phone,company,lifecyclestage,createdate,lastmodifieddate,annual_spend,customer_tier', archived: 'false' })
+      // The server hands paths sorted (readPaths), so the same mapping always gives the same parameters.
+      expect(withMappedProperties('contact', params, ['properties.annual_spend', 'properties.customer_tier', 'properties.customer_tier'])).toEqual(out)
+    })
+
+    it('ignores paths that are not one property: top-level fields, nested paths, odd names', () => {
+      const out = withMappedProperties('contact', params, ['id', 'updatedAt', 'properties', 'properties.a.b', 'properties.bad-name', 'other.customer_tier', 'xproperties.tier'])
+      expect(out).toEqual(params)
+    })
+
+    it('returns a copy and leaves other objects, and objects without a properties parameter, alone', () => {
+      const out = withMappedProperties('contact', params, [])
+      expect(out).toEqual(params)
+      expect(out).not.toBe(params)
+      expect(withMappedProperties('deal', { properties: 'dealname' }, ['properties.amount'])).toEqual({ properties: 'dealname' })
+      expect(withMappedProperties('contact', { archived: 'false' }, ['properties.customer_tier'])).toEqual({ archived: 'false' })
+      expect(hubspot.objects.contact!.params.properties).toBe('email,firstname,lastname,phone,company,lifecyclestage,createdate,lastmodifieddate')
+    })
+
+    it('is the listParams hook, for companies too', () => {
+      const company = hubspot.objects.company!.params
+      expect(hubspot.hooks.listParams!({ object: 'company', params: company, mappedPaths: ['properties.partner_level'] })).toEqual({ ...company, properties: `${company.properties},partner_level` })
+      expect(hubspot.hooks.listParams!({ object: 'contact', params, mappedPaths: ['properties.customer_tier'] })).toEqual(withMappedProperties('contact', params, ['properties.customer_tier']))
+    })
+  })
+
+  describe('default mappings to the common models', () => {
+    it('maps contacts to the common contact', () => {
+      expect(hubspot.objects.contact!.commonModel).toBe('contact')
+      expect(hubspot.objects.contact!.defaultMapping).toEqual({
+        email: { source: 'field', path: 'properties.email', transforms: [] },
+        firstName: { source: 'field', path: 'properties.firstname', transforms: [] },
+        lastName: { source: 'field', path: 'properties.lastname', transforms: [] },
+        phone: { source: 'field', path: 'properties.phone', transforms: [] },
+        company: { source: 'field', path: 'properties.company', transforms: [] },
+        lifecycleStage: { source: 'field', path: 'properties.lifecyclestage', transforms: [] },
+        createdAt: { source: 'field', path: 'createdAt', transforms: [] },
+        updatedAt: { source: 'field', path: 'updatedAt', transforms: [] },
+      })
+    })
+
+    it('maps companies to the common company', () => {
+      expect(hubspot.objects.company!.commonModel).toBe('company')
+      expect(hubspot.objects.company!.defaultMapping).toEqual({
+        name: { source: 'field', path: 'properties.name', transforms: [] },
+        domain: { source: 'field', path: 'properties.domain', transforms: [] },
+        industry: { source: 'field', path: 'properties.industry', transforms: [] },
+        phone: { source: 'field', path: 'properties.phone', transforms: [] },
+        createdAt: { source: 'field', path: 'createdAt', transforms: [] },
+        updatedAt: { source: 'field', path: 'updatedAt', transforms: [] },
+      })
+    })
+
+    it.each(['contact', 'company'] as const)('%s: the default mapping passes the check with no warnings, and reads only declared fields', (name) => {
+      const object = hubspot.objects[name]!
+      const check = checkMapping(COMMON_MODELS[object.commonModel!], providerFieldsOf(object), { model: object.commonModel!, fields: object.defaultMapping! })
+      expect(check).toEqual({ ok: true, errors: [], warnings: [] })
     })
   })
 

@@ -52,7 +52,7 @@ export function propertiesToFields(body: unknown): Record<string, { type: FieldT
     const options = Array.isArray(p.options) ? (p.options as { value?: unknown; hidden?: unknown }[]).filter((o) => typeof o?.value === 'string' && o.value !== '' && o.hidden !== true).map((o) => o.value as string) : []
     const single = p.type === 'enumeration' && p.fieldType !== 'checkbox' && options.length > 0
     const type: FieldType = single ? 'enum' : p.type === 'datetime' ? 'datetime' : p.type === 'date' ? 'date' : 'string'
-    const note = p.type === 'number' ? 'A number, written as text' : p.type === 'bool' ? 'true or false, written as text' : p.type === 'enumeration' && !single ? 'Values separated by ;' : undefined
+    const note = p.type === 'number' ? 'A number, written as text' : p.type === 'bool' ? 'true or false, written as text' : p.type === 'enumeration' && p.fieldType === 'checkbox' ? 'Values separated by ;' : undefined
     const description = [typeof p.description === 'string' && p.description !== '' ? p.description : undefined, note].filter(Boolean).join(' · ')
     out[`properties.${p.name}`] = { type, ...(typeof p.label === 'string' ? { label: p.label } : {}), ...(description ? { description } : {}), ...(single ? { enumValues: [...new Set(options)].slice(0, 500) } : {}) }
   }

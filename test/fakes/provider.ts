@@ -6,7 +6,8 @@
  * - `github` (`connectors/github`): bare JSON arrays, `per_page` + `page`, RFC 8288 `Link` header,
  *   `since` on `updated_at`, `x-ratelimit-*` headers (reset in epoch seconds).
  * - `hubspot` (`connectors/hubspot`): `{ results, paging: { next: { after, link } } }`, `limit` +
- *   `after`, `X-HubSpot-RateLimit-*` headers, `archived=true` lists removed records.
+ *   `after`, `X-HubSpot-RateLimit-*` headers, `archived=true` lists removed records;
+ *   `GET /crm/v3/properties/contacts|companies` describes the account's properties, custom ones included.
  * - `stripe` (`connectors/stripe`): `{ object: 'list', url, has_more, data }`, `limit` +
  *   `starting_after`, newest first, `created[gte|gt|lte|lt]` filters.
  * - `salesforce` (`test-salesforce` in `./connectors.ts`): SOQL query paging with
@@ -775,6 +776,177 @@ function githubStyle(): StyleDef {
 // hubspot
 // ---------------------------------------------------------------------------------------------
 
+/** One option of an `enumeration` property, as the properties API lists it. */
+interface HubSpotOption {
+  label: string
+  value: string
+  description: string
+  displayOrder: number
+  hidden: boolean
+}
+
+/** What the fake knows of one property: its definition's main keys, and (custom ones) its value on record `i`. */
+export interface HubSpotPropertySpec {
+  name: string
+  label: string
+  /** `string`, `number`, `date`, `datetime`, `enumeration` or `bool`. */
+  type: string
+  /** `text`, `textarea`, `phonenumber`, `number`, `date`, `select`, `radio`, `checkbox`, `booleancheckbox`, … */
+  fieldType: string
+  groupName: string
+  description: string
+  options?: [value: string, label: string, hidden?: boolean][]
+  hidden?: boolean
+  /** Custom properties only: the value record `i` has (HubSpot sends every value as text; `null` when unset). */
+  value?: (i: number) => string | null
+}
+
+const option = (value: string, label: string, displayOrder: number, hidden = false): HubSpotOption => ({ label, value, description: '', displayOrder, hidden })
+
+/**
+ * The custom properties of the fake account (not HubSpot's own): one of each kind a mapping must
+ * cope with. Contacts: a single-choice enumeration (`customer_tier`, with a hidden retired option),
+ * a number, a multiple-checkbox enumeration (values joined with `;`) and a hidden property.
+ * Companies: a single-choice enumeration.
+ */
+export const HUBSPOT_CUSTOM_PROPERTIES: Readonly<Record<'contact' | 'company', readonly HubSpotPropertySpec[]>> = {
+  contact: [
+    {
+      name: 'customer_tier',
+      label: 'Customer tier',
+      type: 'enumeration',
+      fieldType: 'select',
+      groupName: 'contactinformation',
+      description: 'Support tier of the customer',
+      options: [
+        ['gold', 'Gold'],
+        ['silver', 'Silver'],
+        ['bronze', 'Bronze'],
+        ['platinum', 'Platinum (retired)', true],
+      ],
+      value: (i) => ['gold', 'silver', 'bronze'][i % 3]!,
+    },
+    { name: 'annual_spend', label: 'Annual spend', type: 'number', fieldType: 'number', groupName: 'contactinformation', description: 'Spend over the last 12 months, in USD', value: (i) => String(500 + (i % 20) * 250) },
+    {
+      name: 'interests',
+      label: 'Interests',
+      type: 'enumeration',
+      fieldType: 'checkbox',
+      groupName: 'contactinformation',
+      description: '',
+      options: [
+        ['product', 'Product'],
+        ['pricing', 'Pricing'],
+        ['support', 'Support'],
+      ],
+      value: (i) => ['product', 'pricing;product', 'support', null][i % 4]!,
+    },
+    { name: 'legacy_import_id', label: 'Legacy import ID', type: 'string', fieldType: 'text', groupName: 'contactinformation', description: 'Id in the CRM this account migrated from', hidden: true, value: (i) => `L-${pad(i, 6)}` },
+  ],
+  company: [
+    {
+      name: 'partner_level',
+      label: 'Partner level',
+      type: 'enumeration',
+      fieldType: 'radio',
+      groupName: 'companyinformation',
+      description: '',
+      options: [
+        ['registered', 'Registered'],
+        ['certified', 'Certified'],
+        ['elite', 'Elite'],
+      ],
+      value: (i) => ['registered', 'certified', 'elite'][i % 3]!,
+    },
+  ],
+}
+
+/** HubSpot's own properties that the fake's records carry (labels, types and field types as in a HubSpot account). */
+const HUBSPOT_STANDARD_PROPERTIES: Readonly<Record<'contact' | 'company', readonly HubSpotPropertySpec[]>> = {
+  contact: [
+    { name: 'email', label: 'Email', type: 'string', fieldType: 'text', groupName: 'contactinformation', description: "A contact's email address" },
+    { name: 'firstname', label: 'First Name', type: 'string', fieldType: 'text', groupName: 'contactinformation', description: "A contact's first name" },
+    { name: 'lastname', label: 'Last Name', type: 'string', fieldType: 'text', groupName: 'contactinformation', description: "A contact's last name" },
+    { name: 'phone', label: 'Phone Number', type: 'string', fieldType: 'phonenumber', groupName: 'contactinformation', description: "A contact's primary phone number" },
+    { name: 'company', label: 'Company Name', type: 'string', fieldType: 'text', groupName: 'contactinformation', description: "Name of the contact's company" },
+    {
+      name: 'lifecyclestage',
+      label: 'Lifecycle Stage',
+      type: 'enumeration',
+      fieldType: 'radio',
+      groupName: 'contactinformation',
+      description: 'The qualification of contacts to sales readiness.',
+      options: [
+        ['subscriber', 'Subscriber'],
+        ['lead', 'Lead'],
+        ['marketingqualifiedlead', 'Marketing Qualified Lead'],
+        ['salesqualifiedlead', 'Sales Qualified Lead'],
+        ['opportunity', 'Opportunity'],
+        ['customer', 'Customer'],
+        ['evangelist', 'Evangelist'],
+        ['other', 'Other'],
+      ],
+    },
+    { name: 'createdate', label: 'Create Date', type: 'datetime', fieldType: 'date', groupName: 'contactinformation', description: 'The date that a contact entered the system' },
+    { name: 'lastmodifieddate', label: 'Last Modified Date', type: 'datetime', fieldType: 'date', groupName: 'contactinformation', description: 'Most recent timestamp of any property update for a contact.' },
+    { name: 'hs_object_id', label: 'Record ID', type: 'number', fieldType: 'number', groupName: 'contactinformation', description: 'The unique ID for this record. This value is automatically set by HubSpot.' },
+  ],
+  company: [
+    { name: 'name', label: 'Company name', type: 'string', fieldType: 'text', groupName: 'companyinformation', description: 'The name of the company or organization.' },
+    { name: 'domain', label: 'Company Domain Name', type: 'string', fieldType: 'text', groupName: 'companyinformation', description: 'The domain name of the company or organization' },
+    {
+      name: 'industry',
+      label: 'Industry',
+      type: 'enumeration',
+      fieldType: 'select',
+      groupName: 'companyinformation',
+      description: 'The type of business the company performs.',
+      options: [
+        ['COMPUTER_SOFTWARE', 'Computer Software'],
+        ['FINANCIAL_SERVICES', 'Financial Services'],
+      ],
+    },
+    { name: 'phone', label: 'Phone Number', type: 'string', fieldType: 'phonenumber', groupName: 'companyinformation', description: "A company's primary phone number." },
+    { name: 'city', label: 'City', type: 'string', fieldType: 'text', groupName: 'companyinformation', description: "City where the company's primary location is." },
+    { name: 'state', label: 'State/Region', type: 'string', fieldType: 'text', groupName: 'companyinformation', description: "The company's state or region." },
+    { name: 'country', label: 'Country/Region', type: 'string', fieldType: 'text', groupName: 'companyinformation', description: 'The country/region in which the company or organization is located.' },
+    { name: 'createdate', label: 'Create Date', type: 'datetime', fieldType: 'date', groupName: 'companyinformation', description: 'The date the company or organization was added to the database' },
+    { name: 'hs_lastmodifieddate', label: 'Last Modified Date', type: 'datetime', fieldType: 'date', groupName: 'companyinformation', description: 'Most recent timestamp of any property update for this company.' },
+    { name: 'hs_object_id', label: 'Record ID', type: 'number', fieldType: 'number', groupName: 'companyinformation', description: 'The unique ID for this record. This value is automatically set by HubSpot.' },
+  ],
+}
+
+/** Values of the custom properties on record `i`. */
+function customValues(kind: 'contact' | 'company', i: number): Record<string, string | null> {
+  return Object.fromEntries(HUBSPOT_CUSTOM_PROPERTIES[kind].map((p) => [p.name, p.value!(i)]))
+}
+
+/** The results of `GET /crm/v3/properties/{objectType}`: HubSpot's own properties, then the account's custom ones. */
+function hubspotProperties(kind: 'contact' | 'company'): Json[] {
+  const at = isoMillis(Date.UTC(2023, 0, 1))
+  const define = (p: HubSpotPropertySpec, custom: boolean, displayOrder: number): Json => ({
+    name: p.name,
+    label: p.label,
+    type: p.type,
+    fieldType: p.fieldType,
+    description: p.description,
+    groupName: p.groupName,
+    options: (p.options ?? []).map(([value, label, hidden], k) => option(value, label, k + 1, hidden)),
+    displayOrder,
+    hasUniqueValue: p.name === 'hs_object_id',
+    hidden: p.hidden ?? false,
+    formField: custom || ['email', 'firstname', 'lastname', 'phone', 'company', 'name', 'domain'].includes(p.name),
+    calculated: false,
+    externalOptions: false,
+    ...(custom ? { createdUserId: '12345' } : { hubspotDefined: true }),
+    modificationMetadata: { archivable: custom, readOnlyDefinition: !custom, readOnlyOptions: !custom && p.type !== 'enumeration', readOnlyValue: p.name === 'hs_object_id' || p.name === 'createdate' || p.name.endsWith('lastmodifieddate') },
+    createdAt: at,
+    updatedAt: at,
+    archived: false,
+  })
+  return [...HUBSPOT_STANDARD_PROPERTIES[kind].map((p) => define(p, false, -1)), ...HUBSPOT_CUSTOM_PROPERTIES[kind].map((p, n) => define(p, true, n + 1))]
+}
+
 /**
  * HubSpot CRM v3 objects.
  * - Lists: https://developers.hubspot.com/docs/api-reference/crm-contacts-v3/guide and
@@ -794,6 +966,17 @@ function githubStyle(): StyleDef {
  * - Errors: `{ status: 'error', message, correlationId, category }`; a 401 has category
  *   `INVALID_AUTHENTICATION` ("Authentication credentials not found…",
  *   https://developers.hubspot.com/changelog/improvements-to-authentication-errors-for-v3-endpoints-in-developer-preview-program).
+ * - Properties: `GET /crm/v3/properties/contacts` and `/companies`
+ *   (https://developers.hubspot.com/docs/api-reference/legacy/crm/properties/get-properties) →
+ *   `{ results: [{ name, label, type, fieldType, description, groupName, options: [{ label, value,
+ *   description, displayOrder, hidden }], displayOrder, hasUniqueValue, hidden, formField,
+ *   modificationMetadata, calculated, externalOptions, createdAt, updatedAt, archived, … }] }`;
+ *   `archived=true` lists archived properties (none here). Type and field type pairs as in
+ *   https://developers.hubspot.com/docs/api-reference/crm-properties-v3/guide ("Property type and
+ *   fieldType values"). Listed: every standard property the records render (`hubspotDefined: true`)
+ *   and {@link HUBSPOT_CUSTOM_PROPERTIES}, which records carry when `properties` names them, like
+ *   any property. These requests are logged, and faulted by `failNext`, `malformedNext`,
+ *   `delayNext` and storms, like any other; they are not list pages (`object` unset).
  */
 function hubspotStyle(): StyleDef {
   const DEFAULT_PROPS = { contact: ['firstname', 'lastname', 'email'], company: ['name', 'domain'] }
@@ -813,6 +996,7 @@ function hubspotStyle(): StyleDef {
               company: `Company ${i % 50}`,
               lifecyclestage: STAGES[i % STAGES.length]!,
               lastmodifieddate: isoMillis(meta.updatedMs),
+              ...customValues('contact', i),
             }
           : {
               name: `Company ${i}`,
@@ -823,6 +1007,7 @@ function hubspotStyle(): StyleDef {
               state: 'MA',
               country: 'United States',
               hs_lastmodifieddate: isoMillis(meta.updatedMs),
+              ...customValues('company', i),
             }
       const requested = params.get('properties')?.split(',').filter(Boolean) ?? DEFAULT_PROPS[kind]
       // Always returned: the id, creation and last-modified properties (documented examples).
@@ -935,6 +1120,9 @@ function hubspotStyle(): StyleDef {
     extras: {
       // https://developers.hubspot.com/docs/api-reference/account-account-info-v3/details/get-account-info-v3-details
       '/account-info/v3/details': () => ({ portalId: 62515, accountType: 'STANDARD', timeZone: 'US/Eastern', companyCurrency: 'USD', uiDomain: 'app.hubspot.com', dataHostingLocation: 'na1' }),
+      // https://developers.hubspot.com/docs/api-reference/legacy/crm/properties/get-properties
+      '/crm/v3/properties/contacts': (ctx) => ({ results: ctx.url.searchParams.get('archived') === 'true' ? [] : hubspotProperties('contact') }),
+      '/crm/v3/properties/companies': (ctx) => ({ results: ctx.url.searchParams.get('archived') === 'true' ? [] : hubspotProperties('company') }),
     },
   }
 }

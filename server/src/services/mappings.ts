@@ -13,7 +13,7 @@ import * as q from '../db/queries/mappings'
 import { notFound, PatchbayError } from '../lib/errors'
 import { newId } from '../lib/ids'
 import { checkMapping, providerFieldsOf, suggestMapping, type MappingCheck, type ProviderFields } from '../mapping/check'
-import { applyMapping, fieldLabel } from '../mapping/apply'
+import { applyMapping, fieldLabel, readPaths } from '../mapping/apply'
 import { extractItems, firstPageUrl, getPath } from '../../../connectors/pagination'
 import { discoveredFieldsSchema, type DiscoveredField } from '../../../connectors/schema'
 import { findDiscoveredFields, saveDiscovery } from '../db/queries/discovered-fields'
@@ -130,7 +130,8 @@ async function reshape(ctx: AppContext, loaded: LoadedConnection, object: string
   }
   for (const [name, sync] of Object.entries(loaded.integration.connector.syncs)) {
     if (sync.object !== object) continue
-    await triggerSync(ctx, loaded.connection.environmentId, loaded.connection.id, name, { fullResync: true }).catch((err: unknown) => {
+    // `restart`: a run already under way asks for the old fields; it is replaced.
+    await triggerSync(ctx, loaded.connection.environmentId, loaded.connection.id, name, { fullResync: true, restart: true }).catch((err: unknown) => {
       ctx.log.warn({ connectionId: loaded.connection.id, sync: name, code: err instanceof PatchbayError ? err.code : undefined }, 'refetch after a mapping change not started')
     })
   }
@@ -170,6 +171,8 @@ export async function mappingForRecords(ctx: AppContext, environmentId: string, 
 
 /** How long discovered custom fields are trusted before they are read again, ms (the widget's "Refresh fields" reads them at once). */
 export const DISCOVERY_TTL_MS = 60 * 60_000
+/** After a failed discovery, how long before it is tried again on its own, ms. */
+export const DISCOVERY_RETRY_MS = 5 * 60_000
 
 /** A provider field of a connection's object as the mapping screen shows it. */
 export interface ProviderFieldView {
@@ -221,7 +224,8 @@ async function discover(ctx: AppContext, loaded: LoadedConnection, object: strin
   if (!hook) return null
   const connectionId = loaded.connection.id
   let row = await findDiscoveredFields(ctx.db, connectionId, object)
-  if (refresh || !row || Date.now() - row.attemptedAt.getTime() > DISCOVERY_TTL_MS) {
+  const age = row ? Date.now() - row.attemptedAt.getTime() : Infinity
+  if (refresh || !row || age > (row.error ? DISCOVERY_RETRY_MS : DISCOVERY_TTL_MS)) {
     try {
       const found = discoveredFieldsSchema.safeParse((await hook({ object, get: discoveryGet(ctx, loaded) })) ?? {})
       if (!found.success) throw new PatchbayError('upstream_invalid_response', `The ${loaded.integration.connector.name} connector described the account's fields in a shape Patchbay cannot read`)
@@ -256,17 +260,22 @@ async function objectFields(ctx: AppContext, loaded: LoadedConnection, object: s
 
 /**
  * Up to `limit` records of a connection's object to show: the most recently synced, else (nothing
- * synced yet, e.g. right after connecting) the first page read live from the provider. A live read
- * that fails gives none.
+ * synced yet, e.g. right after connecting) the first page read live from the provider. Where the
+ * provider returns only the fields a request names (a `listParams` hook) and the stored records lack
+ * some of `wanted` (dotted paths: fields a mapping reads, custom fields), the page is read live with
+ * them. A live read that fails gives the stored records.
  */
-async function sampleRecords(ctx: AppContext, loaded: LoadedConnection, object: string, limit: number): Promise<unknown[]> {
+async function sampleRecords(ctx: AppContext, loaded: LoadedConnection, object: string, limit: number, wanted: readonly string[] = []): Promise<unknown[]> {
   const stored = (await latestRecordData(ctx.db, loaded.connection.id, object, limit)).map((t) => JSON.parse(t) as unknown)
-  if (stored.length > 0 || loaded.connection.status !== 'active') return stored
   const { connector } = loaded.integration
+  const hook = connector.hooks.listParams
+  const lacking = hook ? wanted.filter((p) => !stored.some((r) => getPath(r, p) !== undefined)) : []
+  if ((stored.length > 0 && lacking.length === 0) || loaded.connection.status !== 'active') return stored
   const o = objectOf(connector, object)
   const pagination = (o.pagination ?? connector.http.pagination)!
   try {
-    const url = firstPageUrl(providerUrl(loaded, o.path).toString(), { path: '', params: o.params }, pagination)
+    const params = hook ? hook({ object, params: o.params, mappedPaths: wanted.slice(0, MAX_WANTED_PATHS) }) : o.params
+    const url = firstPageUrl(providerUrl(loaded, o.path).toString(), { path: '', params }, pagination)
     if (pagination.limitParam) url.searchParams.set(pagination.limitParam, String(Math.min(limit * 2, pagination.limit ?? limit * 2)))
     const { response } = await callProvider(ctx, loaded, { method: 'GET', url, idempotent: true, maxWaitMs: 5_000 })
     if (response.status !== 200 || response.malformed) return []
@@ -274,12 +283,15 @@ async function sampleRecords(ctx: AppContext, loaded: LoadedConnection, object: 
     const items = extractItems(response.body, pagination.itemsPath ?? '')
     const adjusted = sync && connector.hooks.syncItem ? items.map((i) => connector.hooks.syncItem!(i, { name: sync[0], model: object })) : items
     const live = adjusted.filter((i) => i !== null && !(sync?.[1].deletedWhen && getPath(i, sync[1].deletedWhen.path) === sync[1].deletedWhen.equals))
-    return live.slice(0, limit)
+    return live.length > 0 ? live.slice(0, limit) : stored
   } catch (err) {
     ctx.log.info({ connectionId: loaded.connection.id, object, code: err instanceof PatchbayError ? err.code : undefined }, 'live sample records unavailable')
-    return []
+    return stored
   }
 }
+
+/** Fields asked for in one live sample read, at most (a URL stays short). */
+const MAX_WANTED_PATHS = 100
 
 const modelOf = (row: { name: string; description: string | null; fields: unknown }): VendorModel => ({ name: row.name, description: row.description ?? undefined, fields: row.fields as VendorModel['fields'] })
 
@@ -343,7 +355,8 @@ export async function mappingEditor(ctx: AppContext, environmentId: string, conn
   }
   if (!target) throw new PatchbayError('not_found', `No vendor model is mapped from ${object}: name a model (?model=) or create one named like it`, { resource: 'Mapping', id: object })
   const { fields, views, discovery } = await objectFields(ctx, loaded, object, opts.refresh === true)
-  const recent = await sampleRecords(ctx, loaded, object, 20)
+  const wanted = [...(target.mapping ? readPaths(target.mapping.fields as Mapping['fields']) : []), ...views.filter((v) => v.custom).map((v) => v.path)]
+  const recent = await sampleRecords(ctx, loaded, object, 20, wanted)
   const withSamples: ProviderFieldView[] = views.map((v) => ({ ...v, samples: samplesOf(recent, v.path) }))
   const suggested = suggestMapping(target.model, fields, o.commonModel && o.defaultMapping ? o.defaultMapping : undefined)
   return { ...target, fields: withSamples, suggested, discovery }
@@ -360,7 +373,7 @@ export async function describeFields(ctx: AppContext, environmentId: string, con
   }
   const loaded = await ctx.credentials.get(environmentId, connectionId)
   const { views, discovery } = await objectFields(ctx, loaded, object, refresh)
-  const recent = await sampleRecords(ctx, loaded, object, 20)
+  const recent = await sampleRecords(ctx, loaded, object, 20, views.filter((v) => v.custom).map((v) => v.path))
   return { fields: views.map((v) => ({ ...v, samples: samplesOf(recent, v.path) })), suggested: null, discovery }
 }
 
@@ -389,7 +402,7 @@ export async function previewMapping(ctx: AppContext, environmentId: string, con
   const model = modelOf(modelRow)
   const { fields } = await objectFields(ctx, loaded, object)
   const check = checkMapping(model, fields, mapping)
-  const samples = (await sampleRecords(ctx, loaded, object, 3)).map((raw) => {
+  const samples = (await sampleRecords(ctx, loaded, object, 3, readPaths(mapping.fields))).map((raw) => {
     const mapped = applyMapping(model, mapping, raw)
     return { raw, value: mapped.value, errors: mapped.errors }
   })

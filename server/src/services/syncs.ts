@@ -136,11 +136,13 @@ async function loadSync(ctx: AppContext, environmentId: string, connectionId: st
  * Runs a sync now (the vendor's "sync now"). Returns the unfinished run instead when there is one.
  * @throws {PatchbayError} `not_found`; `connection_not_active`/`reauth_required` when the connection cannot sync.
  */
-export async function triggerSync(ctx: AppContext, environmentId: string, connectionId: string, name: string, opts: { fullResync?: boolean } = {}): Promise<{ run: SyncRunRow; created: boolean }> {
+export async function triggerSync(ctx: AppContext, environmentId: string, connectionId: string, name: string, opts: { fullResync?: boolean; restart?: boolean } = {}): Promise<{ run: SyncRunRow; created: boolean }> {
   const { loaded, sync } = await loadSync(ctx, environmentId, connectionId, name)
   const status = loaded.connection.status
   if (status === 'needs_reauth') throw new PatchbayError('reauth_required', 'The connection needs to be authorized again by its end user')
   if (status !== 'active') throw new PatchbayError('connection_not_active', `The connection is ${status}`)
+  // `restart`: an unfinished run was planned with other request parameters; cancel it (its slice stops at its next write) and start afresh.
+  if (opts.restart) await q.cancelActiveRuns(ctx.db, sync.id, 'Cancelled: replaced by a run that fetches the fields the new mapping reads')
   return startRun(ctx, loaded, sync, 'manual', opts)
 }
 

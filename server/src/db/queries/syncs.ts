@@ -168,10 +168,10 @@ export function findRunInEnvironment(db: Db, environmentId: string, id: string):
 }
 
 /** Cancels the unfinished runs of a sync (paused, or its connection deleted). @returns the cancelled runs. */
-export function cancelActiveRuns(db: Db, syncId: string): Promise<SyncRunRow[]> {
+export function cancelActiveRuns(db: Db, syncId: string, reason = 'Cancelled: the sync was paused'): Promise<SyncRunRow[]> {
   return db
     .update(syncRuns)
-    .set({ status: 'cancelled', finishedAt: sql`now()`, errorCode: null, errorMessage: 'Cancelled: the sync was paused' })
+    .set({ status: 'cancelled', finishedAt: sql`now()`, errorCode: null, errorMessage: reason })
     .where(and(eq(syncRuns.syncId, syncId), inArray(syncRuns.status, ['queued', 'running'])))
     .returning()
 }
