@@ -219,7 +219,7 @@ export async function newContext(browser: Browser): Promise<{ context: BrowserCo
   await context.addInitScript(() => {
     const w = window as unknown as { __widgetEvents: { type: string; detail: unknown }[] }
     w.__widgetEvents = []
-    for (const type of ['ready', 'connect', 'reconnect', 'disconnect', 'error', 'close']) {
+    for (const type of ['ready', 'connect', 'reconnect', 'disconnect', 'error', 'close', 'mapping']) {
       window.addEventListener(
         type,
         (e) => {

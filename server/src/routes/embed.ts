@@ -75,7 +75,7 @@ function targetOut(t: Target): z.infer<typeof MappingTarget> {
 const Config = z.record(z.string().max(100), z.string().max(2000)).default({})
 
 export const embedRoutes = router()
-embedRoutes.use('/v1/embed/*', cors({ origin: (origin) => origin, allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'], maxAge: 600 }))
+embedRoutes.use('/v1/embed/*', cors({ origin: (origin) => origin, allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], maxAge: 600 }))
 
 embedRoutes
   .openapi(
