@@ -90,6 +90,11 @@ export const oauth2AuthSchema = z.strictObject({
   authorizationParams: z.record(z.string(), z.string()).default({}),
   /** Whether the provider issues refresh tokens (RFC 6749 §6). */
   refreshable: z.boolean().default(true),
+  /**
+   * `token_type` values the provider answers besides `bearer` (RFC 6749 §7.1), lower case, e.g.
+   * Slack's `bot`; such tokens are used as `inject` says. Any other unknown type is refused.
+   */
+  tokenTypes: z.array(z.string().regex(/^[a-z][a-z0-9_-]*$/)).default([]),
   inject: injectSchema.default({ headers: { Authorization: 'Bearer {accessToken}' }, query: {} }),
 })
 

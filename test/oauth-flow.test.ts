@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoProvider, authorizeViaHttp, type DemoProvider } from '../server/src/demo/provider/index'
 import { connectViaOAuth, createTestApp, testDatabases, type TestApp } from '../server/src/testing'
 import { findConnectionRow } from '../server/src/db/queries/connections'
+import demoCrm from '../connectors/demo-crm/index'
+import { getConnector, registerConnector } from '../connectors/registry'
+import { defineConnector, type ConnectorInput } from '../connectors/schema'
 
 const ORIGIN = 'http://localhost:5173'
 
@@ -43,6 +46,36 @@ describe.each(testDatabases())('OAuth 2.0 flow on $name', (target) => {
   afterAll(async () => {
     await provider?.close()
     await t?.close()
+  })
+
+  it("keeps connection config read from the token response only when it is declared as from the token and matches its pattern", async () => {
+    // Two variants of the Demo CRM whose hook reads the granted scope from the token response:
+    // one declares it (a pattern of scope names), the other returns a value its pattern refuses.
+    const variant = (id: string, read: (tokens: Record<string, unknown>) => Record<string, string>) =>
+      getConnector(id) ??
+      registerConnector(
+        defineConnector({
+          ...(demoCrm as unknown as ConnectorInput),
+          id,
+          connectionConfig: { grantedScope: { label: 'Granted scope', source: 'token', pattern: '[a-z._ ]+', required: false } },
+          hooks: { ...demoCrm.hooks, afterTokenResponse: read },
+        }),
+      )
+    variant('demo-crm-token-config', (tokens) => ({ grantedScope: String(tokens.scope) }))
+    variant('demo-crm-token-config-bad', () => ({ grantedScope: 'https://attacker.example/' }))
+    for (const [key, connectorId] of [['tc-ok', 'demo-crm-token-config'], ['tc-bad', 'demo-crm-token-config-bad']]) {
+      const r = await t.call('POST', '/v1/integrations', { body: { key, connectorId, syncSettings: { autoStart: false }, clientId: 'pb', clientSecret: 'pb-secret', overrides: { authorizationUrl: provider.authorizationUrl, tokenUrl: provider.tokenUrl, revocationUrl: provider.revocationUrl, baseUrl: provider.apiBaseUrl } } })
+      expect(r.status).toBe(201)
+    }
+    const ok = await connectViaOAuth(request, { sessionToken: await session(), integration: 'tc-ok', origin: ORIGIN })
+    expect(ok.result).toMatchObject({ ok: true })
+    const view = (await (await t.call('GET', `/v1/connections/${ok.result.connectionId as string}`)).json()) as { connectionConfig: Record<string, string> }
+    expect(view.connectionConfig.grantedScope).toContain('contacts.read')
+
+    const bad = await connectViaOAuth(request, { sessionToken: await session(), integration: 'tc-bad', origin: ORIGIN })
+    expect(bad.result).toMatchObject({ ok: false, code: 'oauth_exchange_failed' })
+    const list = (await (await t.call('GET', '/v1/connections?integration=tc-bad')).json()) as { data: unknown[] }
+    expect(list.data).toEqual([])
   })
 
   it('connects with PKCE, stores encrypted tokens, proxies, refreshes with rotation and revokes on delete', async () => {

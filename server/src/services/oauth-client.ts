@@ -76,3 +76,13 @@ export function describeOAuthError(err: unknown): string {
   if (err instanceof Error) return err.message
   return 'unknown error'
 }
+
+/**
+ * Options for oauth4webapi's token response processing: the connector's extra `token_type` values
+ * (`auth.tokenTypes`, e.g. Slack's `bot`) are accepted as well as `bearer` and `dpop`.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-7.1
+ */
+export function tokenResponseOptions(auth: { type: string; tokenTypes?: readonly string[] | undefined }): { recognizedTokenTypes?: oauth.RecognizedTokenTypes } {
+  const types = auth.type === 'oauth2' ? (auth.tokenTypes ?? []) : []
+  return types.length ? { recognizedTokenTypes: Object.fromEntries(types.map((t) => [t.toLowerCase(), () => {}])) as oauth.RecognizedTokenTypes } : {}
+}

@@ -18,7 +18,7 @@ import { hashToken, newId, randomToken } from '../lib/ids'
 import type { sessionIntegration, SessionPrincipal } from './connect-sessions'
 import { fetchAccountLabel, getConnection, storeConnection } from './connections'
 import { renderUrl, resolveIntegration, validateConnectionConfig, type ResolvedIntegration } from './integrations'
-import { describeOAuthError, grantedScopes, oauthClientFor, tokensToCredentials } from './oauth-client'
+import { describeOAuthError, grantedScopes, oauthClientFor, tokenResponseOptions, tokensToCredentials } from './oauth-client'
 
 /** How long an authorization may take, ms (also bounded by the session's expiry). */
 const STATE_TTL_MS = 10 * 60_000
@@ -146,15 +146,21 @@ export async function completeAuthorization(ctx: AppContext, callbackUrl: URL, c
     const verifier = await ctx.secrets.decrypt(st.environmentId, st.codeVerifierEnc, `${st.id}:code_verifier`)
     const auth = integration.connector.auth
     const res = await oauth.authorizationCodeGrantRequest(client.as, client.client, client.clientAuth, params, st.redirectUri, auth.type === 'oauth2' && auth.pkce ? verifier : oauth.nopkce, client.options)
-    tokens = await oauth.processAuthorizationCodeResponse(client.as, client.client, res, { requireIdToken: false })
+    tokens = await oauth.processAuthorizationCodeResponse(client.as, client.client, res, { requireIdToken: false, ...tokenResponseOptions(auth) })
   } catch (err) {
     ctx.log.warn({ integration: row.key, err: describeOAuthError(err) }, 'authorization code exchange failed')
     return fail('oauth_exchange_failed', `The code exchange failed: ${describeOAuthError(err)}`, origin, st.id)
   }
   const credentials = tokensToCredentials(tokens)
   let config = st.connectionConfig
-  const fromToken = integration.connector.hooks.afterTokenResponse?.(tokens as unknown as Record<string, unknown>)
-  if (fromToken) config = { ...config, ...fromToken }
+  try {
+    const fromToken = integration.connector.hooks.afterTokenResponse?.(tokens as unknown as Record<string, unknown>)
+    if (fromToken) config = { ...config, ...tokenConfig(integration.connector, fromToken) }
+  } catch (err) {
+    // A hook refuses what the provider answered (e.g. an instance URL outside its domain): nothing is stored.
+    ctx.log.warn({ integration: row.key, err: (err as Error).message }, 'token response refused by the connector')
+    return fail('oauth_exchange_failed', `The provider's token response was not usable: ${(err as Error).message}`, origin, st.id)
+  }
   const accountLabel = await fetchAccountLabel(ctx, integration, credentials, config)
   try {
     const { id: connectionId, created } = await storeConnection(ctx, {
@@ -172,4 +178,19 @@ export async function completeAuthorization(ctx: AppContext, callbackUrl: URL, c
   } catch (err) {
     return fail(err instanceof PatchbayError ? err.code : 'internal', err instanceof PatchbayError ? err.message : 'The connection could not be saved', origin, st.id)
   }
+}
+
+/**
+ * The connection config a connector's `afterTokenResponse` read from the token response, checked:
+ * only fields declared with `source: 'token'`, each matching its pattern (the values are templated
+ * into URLs that receive the credentials).
+ * @throws {Error} naming the first field that is undeclared or does not match.
+ */
+function tokenConfig(connector: ResolvedIntegration['connector'], values: Record<string, string>): Record<string, string> {
+  for (const [name, value] of Object.entries(values)) {
+    const field = Object.hasOwn(connector.connectionConfig, name) ? connector.connectionConfig[name] : undefined
+    if (!field || field.source !== 'token') throw new Error(`${name} is not a token-sourced connection config field`)
+    if (typeof value !== 'string' || !new RegExp(`^(?:${field.pattern})$`).test(value)) throw new Error(`${field.label} does not have the expected form`)
+  }
+  return values
 }

@@ -18,7 +18,7 @@ import { randomToken } from '../lib/ids'
 import { decryptCredentials, encryptCredentials, expiryOf, type Credentials, type OAuth2Credentials } from './credentials'
 import type { LoadedConnection } from './credential-store'
 import { setStatus } from './connections'
-import { describeOAuthError, isInvalidGrant, oauthClientFor, tokensToCredentials } from './oauth-client'
+import { describeOAuthError, isInvalidGrant, oauthClientFor, tokenResponseOptions, tokensToCredentials } from './oauth-client'
 
 /** How long a refresh lease lasts if its holder dies mid-refresh, ms. */
 const LEASE_MS = 30_000
@@ -113,7 +113,7 @@ async function performRefresh(ctx: AppContext, loaded: LoadedConnection, row: Co
     } else if (stored.type === 'oauth2' && stored.refreshToken) {
       const client = await oauthClientFor(ctx, integration, row.connectionConfig)
       const res = await oauth.refreshTokenGrantRequest(client.as, client.client, client.clientAuth, stored.refreshToken, client.options)
-      next = tokensToCredentials(await oauth.processRefreshTokenResponse(client.as, client.client, res), stored as OAuth2Credentials)
+      next = tokensToCredentials(await oauth.processRefreshTokenResponse(client.as, client.client, res, tokenResponseOptions(integration.connector.auth)), stored as OAuth2Credentials)
     } else {
       await releaseRefreshLease(ctx.db, row.id, owner)
       await markNeedsReauth(ctx, row.id, 'No refresh token is stored')
