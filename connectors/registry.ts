@@ -3,6 +3,19 @@
  * bundler sees them all and a missing one fails at build time). Definitions are validated when
  * their module loads (`defineConnector`); ids are checked for uniqueness here.
  */
+import airtable from './airtable/index'
+import airtablePat from './airtable-pat/index'
+import asana from './asana/index'
+import gitlab from './gitlab/index'
+import intercom from './intercom/index'
+import mailchimp from './mailchimp/index'
+import notion from './notion/index'
+import pipedrive from './pipedrive/index'
+import salesforce from './salesforce/index'
+import shopify from './shopify/index'
+import slack from './slack/index'
+import twilio from './twilio/index'
+import zendesk from './zendesk/index'
 import demoCrm from './demo-crm/index'
 import demoCrmApiKey from './demo-crm-api-key/index'
 import demoCrmClientCredentials from './demo-crm-client-credentials/index'
@@ -11,7 +24,27 @@ import hubspot from './hubspot/index'
 import type { Connector } from './schema'
 import stripe from './stripe/index'
 
-const CONNECTORS: readonly Connector[] = [demoCrm, demoCrmApiKey, demoCrmClientCredentials, github, hubspot, stripe]
+const CONNECTORS: readonly Connector[] = [
+  airtable,
+  airtablePat,
+  asana,
+  demoCrm,
+  demoCrmApiKey,
+  demoCrmClientCredentials,
+  github,
+  gitlab,
+  hubspot,
+  intercom,
+  mailchimp,
+  notion,
+  pipedrive,
+  salesforce,
+  shopify,
+  slack,
+  stripe,
+  twilio,
+  zendesk,
+]
 
 const BY_ID = (() => {
   const byId = new Map<string, Connector>()
