@@ -250,6 +250,15 @@ export const actionSchema = z.strictObject({
   /** A zod schema for the action's input. */
   input: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema'),
   /**
+   * How the input is sent: `json` (default), or `form` (`application/x-www-form-urlencoded`,
+   * nested objects in brackets, `metadata[plan]=pro`, as Stripe and Twilio take them). `{name}`
+   * placeholders in `path` are filled from the input fields of the same name (URL-encoded) and
+   * left out of the body.
+   */
+  body: z.enum(['json', 'form']).default('json'),
+  /** With `body: 'form'`: lists as `key[0]=a&key[1]=b` (`indexed`, Stripe) or `key=a&key=b` (`repeat`, Twilio's `MediaUrl`). */
+  formArrays: z.enum(['indexed', 'repeat']).default('indexed'),
+  /**
    * The object whose record shape the input is (a create or update of a `contact`). With it, the
    * action also takes a record in the vendor's model shape, written back through the inverse of
    * the connection's mapping of that object (two-way sync).

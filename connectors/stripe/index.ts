@@ -168,6 +168,7 @@ export default defineConnector({
       // not JSON (https://docs.stripe.com/api, "The API … accepts form-encoded request bodies").
       method: 'POST',
       path: '/v1/customers',
+      body: 'form',
       input: z.strictObject({
         email: z.email().max(512).optional(),
         name: z.string().max(256).optional(),

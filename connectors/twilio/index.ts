@@ -191,10 +191,11 @@ export default defineConnector({
       // https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource:
       // POST /Messages.json with `To`, `From` or `MessagingServiceSid`, and `Body` or `MediaUrl`.
       // Twilio takes application/x-www-form-urlencoded request bodies (`MediaUrl` repeated for
-      // several URLs); Patchbay sends action inputs as JSON, so this action cannot succeed until
-      // the engine can send form bodies (see the report). The input is validated as Twilio names it.
+      // several URLs). The input is validated as Twilio names it.
       method: 'POST',
       path: '/Messages.json',
+      body: 'form',
+      formArrays: 'repeat',
       input: z
         .strictObject({
           To: z.string().regex(/^\+[1-9]\d{1,14}$/, 'must be an E.164 number, e.g. +15558675310'),

@@ -134,6 +134,39 @@ async function recordToInput(ctx: AppContext, environmentId: string, req: RunAct
 }
 
 /**
+ * The request of an action for its (validated) input: `{name}` placeholders of the path filled from
+ * the input's fields of the same name (URL-encoded as one path segment) and left out of the body;
+ * the rest as JSON or, with `body: 'form'`, as form fields (nested objects in brackets).
+ * @throws {PatchbayError} `invalid_request` when a placeholder has no text or number in the input.
+ * @example actionRequest({ path: '/repos/{owner}/{repo}/issues', body: 'json', … }, { owner: 'octo', repo: 'x', title: 'Bug' })
+ *   // → { path: '/repos/octo/x/issues', json: { title: 'Bug' } }
+ */
+export function actionRequest(action: Pick<Connector['actions'][string], 'path' | 'body' | 'formArrays'>, input: unknown): { path: string; json: unknown; form: URLSearchParams } {
+  const rest: Record<string, unknown> = input !== null && typeof input === 'object' && !Array.isArray(input) ? { ...(input as Record<string, unknown>) } : {}
+  const errors: { path: string; message: string }[] = []
+  const path = action.path.replace(/\{([a-zA-Z][a-zA-Z0-9_]*)\}/g, (_, name: string) => {
+    const value = rest[name]
+    delete rest[name]
+    if (typeof value === 'string' && value !== '') return encodeURIComponent(value)
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+    errors.push({ path: `input.${name}`, message: `${name} is required: it is part of the path` })
+    return ''
+  })
+  if (errors.length) throw new PatchbayError('invalid_request', 'The input does not fill the action\'s path', { errors })
+  const hasPlaceholders = path !== action.path
+  const json = hasPlaceholders ? (Object.keys(rest).length ? rest : undefined) : input
+  const form = new URLSearchParams()
+  const add = (key: string, value: unknown): void => {
+    if (value === undefined || value === null) return
+    if (Array.isArray(value)) value.forEach((v, i) => add(action.formArrays === 'repeat' && (v === null || typeof v !== 'object') ? key : `${key}[${i}]`, v))
+    else if (typeof value === 'object') for (const [k, v] of Object.entries(value)) add(`${key}[${k}]`, v)
+    else form.append(key, String(value))
+  }
+  if (action.body === 'form') for (const [k, v] of Object.entries(hasPlaceholders ? rest : ((input ?? {}) as Record<string, unknown>))) add(k, v)
+  return { path, json, form }
+}
+
+/**
  * A stored result that a repeat of its key replays: the provider's final answer, 2xx or not. Not a
  * failure before any answer, nor a status the connector treats as transient (`http.retry.on`: 429,
  * 502, 503, 504 by default) still there after the retries: the provider did not act, so a repeat
@@ -208,10 +241,11 @@ export async function runAction(ctx: AppContext, environmentId: string, req: Run
 
   let outcome: q.ActionRunOutcome
   try {
+    const request = actionRequest(action, body)
     const { response } = await callProvider(ctx, loaded, {
       method: action.method,
-      url: providerUrl(loaded, action.path),
-      json: body,
+      url: providerUrl(loaded, request.path),
+      ...(action.body === 'form' ? { form: request.form } : { json: request.json }),
       headers: key === undefined ? {} : { 'idempotency-key': providerIdempotencyKey(req.connectionId, req.action, key) },
       idempotent: key !== undefined || IDEMPOTENT_METHODS.has(action.method),
       signal: AbortSignal.timeout(ACTION_DEADLINE_MS),

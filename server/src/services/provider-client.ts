@@ -34,6 +34,8 @@ export interface ProviderCall {
   url: URL
   /** Sent as JSON when defined. */
   json?: unknown
+  /** Sent as `application/x-www-form-urlencoded` when defined (instead of `json`). */
+  form?: URLSearchParams
   headers?: Record<string, string>
   /** Whether repeating the request is harmless (GET, or a write carrying an idempotency key). */
   idempotent: boolean
@@ -98,7 +100,7 @@ export async function callProvider(ctx: AppContext, loaded: LoadedConnection, ca
   const retry = connector.http.retry
   const maxWaitMs = call.maxWaitMs ?? ctx.config.sync.rateLimitMaxWaitMs
   const id = loaded.connection.id
-  const body = call.json === undefined ? undefined : Buffer.from(JSON.stringify(call.json))
+  const body = call.form ? Buffer.from(call.form.toString()) : call.json === undefined ? undefined : Buffer.from(JSON.stringify(call.json))
   let refreshed = false
   let failures = 0
   let rateLimited = 0
@@ -166,7 +168,7 @@ async function send(ctx: AppContext, loaded: LoadedConnection, call: ProviderCal
   for (const [k, v] of Object.entries(call.headers ?? {})) headers[k.toLowerCase()] = v
   Object.assign(headers, auth.headers)
   if (body) {
-    headers['content-type'] = 'application/json'
+    headers['content-type'] = call.form ? 'application/x-www-form-urlencoded' : 'application/json'
     headers['content-length'] = String(body.length)
   }
   const timeoutMs = ctx.config.providerTimeoutMs
