@@ -299,6 +299,15 @@ export interface ConnectorHooks {
    * `instance_url`. Returns the config values to store; they must match the declared patterns.
    */
   afterTokenResponse?: (tokenResponse: Record<string, unknown>) => Record<string, string>
+  /**
+   * After the authorization code exchange, before the connection is stored: reads connection config
+   * that needs a request with the new access token, e.g. Jira Cloud's site (`GET
+   * https://api.atlassian.com/oauth/token/accessible-resources` → `cloudId`) or Xero's organisation
+   * (`GET https://api.xero.com/connections` → `tenantId`). `get` sends the access token as a bearer
+   * token to an absolute https URL and returns the parsed JSON (a non-2xx answer throws). Returned
+   * values must be declared `source: 'token'` and match their patterns; a throw refuses the connection.
+   */
+  afterAuthorization?: (ctx: { tokenResponse: Record<string, unknown>; connectionConfig: Readonly<Record<string, string>>; get: (url: string) => Promise<unknown> }) => Promise<Record<string, string>>
   /** A label for the connected account (e.g. the login), from the verify/`me` response. */
   accountLabel?: (body: unknown) => string | undefined
   /**
@@ -337,7 +346,7 @@ export const connectorSchema = z
     connectionConfig: z.record(fieldName, connectionConfigFieldSchema).default({}),
     http: z.strictObject({
       baseUrl: urlTemplate,
-      /** Headers sent on every request, e.g. an API version. */
+      /** Headers sent on every request, e.g. an API version; `{name}` placeholders come from the connection config (Xero's `xero-tenant-id: {tenantId}`). */
       headers: z.record(z.string(), z.string()).default({}),
       retry: retrySchema.default({ on: [429, 502, 503, 504], maxAttempts: 3, maxDelayMs: 10_000 }),
       rateLimit: rateLimitSchema.optional(),
@@ -358,6 +367,8 @@ export const connectorSchema = z
       ['auth.authorizationUrl', c.auth.type === 'oauth2' ? c.auth.authorizationUrl : undefined],
       ['auth.revocationUrl', c.auth.type === 'oauth2' ? c.auth.revocationUrl : undefined],
     ]
+    // Header templates too: every placeholder must be a declared connection config field.
+    for (const [name, value] of Object.entries(c.http.headers)) urls.push([`http.headers.${name}`, value])
     for (const [at, url] of urls) {
       for (const name of url ? placeholders(url) : []) {
         if (!declared.has(name)) ctx.addIssue({ code: 'custom', path: at.split('.'), message: `placeholder {${name}} is not declared in connectionConfig` })

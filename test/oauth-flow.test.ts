@@ -12,6 +12,9 @@ import { defineConnector, type ConnectorInput } from '../connectors/schema'
 
 const ORIGIN = 'http://localhost:5173'
 
+/** The provider's `/me` of the suite running now, read by the afterAuthorization test connector. */
+let meUrl = ''
+
 describe.each(testDatabases())('OAuth 2.0 flow on $name', (target) => {
   let t: TestApp
   let provider: DemoProvider
@@ -63,7 +66,19 @@ describe.each(testDatabases())('OAuth 2.0 flow on $name', (target) => {
       )
     variant('demo-crm-token-config', (tokens) => ({ grantedScope: String(tokens.scope) }))
     variant('demo-crm-token-config-bad', () => ({ grantedScope: 'https://attacker.example/' }))
-    for (const [key, connectorId] of [['tc-ok', 'demo-crm-token-config'], ['tc-bad', 'demo-crm-token-config-bad']]) {
+    // (Registered once per process; the databases' suites each have their own provider.)
+    meUrl = `${provider.apiBaseUrl}/me`
+    // afterAuthorization: a request with the new access token (here the provider's /me, as Jira's accessible-resources).
+    getConnector('demo-crm-after-auth') ??
+      registerConnector(
+        defineConnector({
+          ...(demoCrm as unknown as ConnectorInput),
+          id: 'demo-crm-after-auth',
+          connectionConfig: { subject: { label: 'Subject', source: 'token', pattern: '[A-Za-z0-9_-]+', required: false } },
+          hooks: { ...demoCrm.hooks, afterAuthorization: async ({ get }) => ({ subject: String(((await get(meUrl)) as { id: string }).id) }) },
+        }),
+      )
+    for (const [key, connectorId] of [['tc-ok', 'demo-crm-token-config'], ['tc-bad', 'demo-crm-token-config-bad'], ['tc-after', 'demo-crm-after-auth']]) {
       const r = await t.call('POST', '/v1/integrations', { body: { key, connectorId, syncSettings: { autoStart: false }, clientId: 'pb', clientSecret: 'pb-secret', overrides: { authorizationUrl: provider.authorizationUrl, tokenUrl: provider.tokenUrl, revocationUrl: provider.revocationUrl, baseUrl: provider.apiBaseUrl } } })
       expect(r.status).toBe(201)
     }
@@ -76,6 +91,13 @@ describe.each(testDatabases())('OAuth 2.0 flow on $name', (target) => {
     expect(bad.result).toMatchObject({ ok: false, code: 'oauth_exchange_failed' })
     const list = (await (await t.call('GET', '/v1/connections?integration=tc-bad')).json()) as { data: unknown[] }
     expect(list.data).toEqual([])
+
+    const after = await connectViaOAuth(request, { sessionToken: await session(), integration: 'tc-after', origin: ORIGIN })
+    expect(after.result).toMatchObject({ ok: true })
+    const afterView = (await (await t.call('GET', `/v1/connections/${after.result.connectionId as string}`)).json()) as { connectionConfig: Record<string, string> }
+    const me = (await (await fetch(`${provider.apiBaseUrl}/me`, { headers: { authorization: 'Bearer nope' } })).status)
+    expect(me).toBe(401) // /me needs the token: the hook's request carried it
+    expect(afterView.connectionConfig.subject).toMatch(/^[A-Za-z0-9_-]+$/)
   })
 
   it('connects with PKCE, stores encrypted tokens, proxies, refreshes with rotation and revokes on delete', async () => {

@@ -12,7 +12,7 @@ import { notFound, PatchbayError } from '../lib/errors'
 import { newId } from '../lib/ids'
 import { isLiteralPrivateHost } from '../lib/upstream'
 import { authenticationFor, encryptCredentials, type Credentials } from './credentials'
-import { renderUrl, validateConnectionConfig, type ResolvedIntegration } from './integrations'
+import { renderHeaders, renderUrl, validateConnectionConfig, type ResolvedIntegration } from './integrations'
 import { describeOAuthError, grantedScopes, oauthClientFor, tokensToCredentials } from './oauth-client'
 import { sessionAllows, type SessionPrincipal } from './connect-sessions'
 import { inTransaction } from '../db/client'
@@ -110,13 +110,12 @@ export async function callWithCredentials(ctx: AppContext, integration: Resolved
   return ctx.upstream.fetchJson({
     method: request.method,
     url,
-    headers: { accept: 'application/json', 'user-agent': 'Patchbay', ...lower(integration.connector.http.headers), ...auth.headers },
+    headers: { accept: 'application/json', 'user-agent': 'Patchbay', ...renderHeaders(integration.connector.http.headers, config), ...auth.headers },
     allowPrivate: isLiteralPrivateHost(base),
     timeoutMs: 15_000,
   })
 }
 
-const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]))
 
 /** Best-effort label of the connected account (login, email), from the connector's `accountInfo` request. */
 export async function fetchAccountLabel(ctx: AppContext, integration: ResolvedIntegration, credentials: Credentials, config: Record<string, string>): Promise<string | undefined> {

@@ -173,6 +173,23 @@ export function renderUrl(template: string, config: Record<string, string>): str
 }
 
 /**
+ * A connector's `http.headers` for a connection: `{name}` placeholders filled from its connection
+ * config as is (e.g. Xero's `xero-tenant-id: {tenantId}`), keys lower-cased.
+ * @throws {PatchbayError} `invalid_request` when a placeholder has no value.
+ */
+export function renderHeaders(headers: Record<string, string>, config: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(headers)) {
+    out[k.toLowerCase()] = v.replace(/\{([a-zA-Z][a-zA-Z0-9_]*)\}/g, (_, name: string) => {
+      const value = config[name]
+      if (value === undefined) throw new PatchbayError('invalid_request', `Connection config ${name} is missing`)
+      return value
+    })
+  }
+  return out
+}
+
+/**
  * Validates connection config values from the end user against the connector's fields
  * (required, pattern). Fields with `source: 'token'` cannot be supplied by the user.
  * @throws {PatchbayError} `invalid_request` listing each bad field.

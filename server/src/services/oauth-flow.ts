@@ -11,6 +11,7 @@
  */
 import * as oauth from 'oauth4webapi'
 import type { AppContext } from '../context'
+import { isLiteralPrivateHost } from '../lib/upstream'
 import { bindOAuthState, consumeOAuthState, findConnectSession, findOAuthStateByHash, insertOAuthState } from '../db/queries/sessions'
 import { findIntegrationById } from '../db/queries/integrations'
 import { PatchbayError, type ErrorCode } from '../lib/errors'
@@ -156,6 +157,8 @@ export async function completeAuthorization(ctx: AppContext, callbackUrl: URL, c
   try {
     const fromToken = integration.connector.hooks.afterTokenResponse?.(tokens as unknown as Record<string, unknown>)
     if (fromToken) config = { ...config, ...tokenConfig(integration.connector, fromToken) }
+    const after = integration.connector.hooks.afterAuthorization
+    if (after) config = { ...config, ...tokenConfig(integration.connector, await after({ tokenResponse: tokens as unknown as Record<string, unknown>, connectionConfig: config, get: bearerGet(ctx, credentials.accessToken) })) }
   } catch (err) {
     // A hook refuses what the provider answered (e.g. an instance URL outside its domain): nothing is stored.
     ctx.log.warn({ integration: row.key, err: (err as Error).message }, 'token response refused by the connector')
@@ -193,4 +196,18 @@ function tokenConfig(connector: ResolvedIntegration['connector'], values: Record
     if (typeof value !== 'string' || !new RegExp(`^(?:${field.pattern})$`).test(value)) throw new Error(`${field.label} does not have the expected form`)
   }
   return values
+}
+
+/**
+ * GETs JSON from an absolute https URL with the new access token, for `afterAuthorization` hooks.
+ * @throws {Error} for a non-https URL, a non-2xx answer or a body that is not JSON.
+ */
+function bearerGet(ctx: AppContext, accessToken: string) {
+  return async (url: string): Promise<unknown> => {
+    const u = new URL(url)
+    if (u.protocol !== 'https:' && !isLiteralPrivateHost(u)) throw new Error('only https URLs may receive the access token')
+    const res = await ctx.upstream.fetchJson({ method: 'GET', url: u, headers: { accept: 'application/json', 'user-agent': 'Patchbay', authorization: `Bearer ${accessToken}` }, allowPrivate: isLiteralPrivateHost(u), timeoutMs: 15_000 })
+    if (res.status < 200 || res.status > 299) throw new Error(`${u.host} answered ${res.status}`)
+    return res.body
+  }
 }

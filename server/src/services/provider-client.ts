@@ -22,7 +22,7 @@ import { PatchbayError } from '../lib/errors'
 import { isLiteralPrivateHost, parseRetryAfter } from '../lib/upstream'
 import { authenticationFor } from './credentials'
 import type { LoadedConnection } from './credential-store'
-import { renderUrl } from './integrations'
+import { renderHeaders, renderUrl } from './integrations'
 import { ensureFreshCredentials, isRefreshable, markNeedsReauth } from './token-refresh'
 
 /** Largest provider response body read, bytes. */
@@ -164,7 +164,7 @@ async function send(ctx: AppContext, loaded: LoadedConnection, call: ProviderCal
   const url = new URL(call.url)
   for (const [k, v] of Object.entries(auth.query)) url.searchParams.set(k, v)
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'Patchbay' }
-  for (const [k, v] of Object.entries(connector.http.headers)) headers[k.toLowerCase()] = v
+  Object.assign(headers, renderHeaders(connector.http.headers, loaded.connection.connectionConfig))
   for (const [k, v] of Object.entries(call.headers ?? {})) headers[k.toLowerCase()] = v
   Object.assign(headers, auth.headers)
   if (body) {

@@ -10,7 +10,7 @@ import { PatchbayError } from '../lib/errors'
 import { isLiteralPrivateHost, stripHopByHop } from '../lib/upstream'
 import { authenticationFor } from './credentials'
 import type { LoadedConnection } from './credential-store'
-import { renderUrl } from './integrations'
+import { renderHeaders, renderUrl } from './integrations'
 import { ensureFreshCredentials, isRefreshable } from './token-refresh'
 
 /** Request bodies larger than this are refused (they are buffered so that retries can resend them), bytes. */
@@ -94,7 +94,7 @@ export async function proxyRequest(ctx: AppContext, req: ProxyRequest): Promise<
       if (u === url) u = new URL(url)
       u.searchParams.set(k, auth.query[k]!)
     }
-    const headers: Record<string, string | string[]> = { ...lowerKeys(l.integration.connector.http.headers), ...forwarded, ...auth.headers }
+    const headers: Record<string, string | string[]> = { ...renderHeaders(l.integration.connector.http.headers, l.connection.connectionConfig), ...forwarded, ...auth.headers }
     if (req.body?.length) headers['content-length'] = String(req.body.length)
     return ctx.upstream.sendWithRetry({ method, url: u, headers, body: req.body, allowPrivate }, policy, idempotent)
   }
