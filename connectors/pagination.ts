@@ -274,3 +274,13 @@ function sameOrigin(next: URL, current: URL): URL {
   }
   return next
 }
+
+/**
+ * Whether a 2xx body is an error by the connector's `http.errorWhen` (Slack's `ok: false`), and
+ * what the provider calls it. `undefined` when it is not one.
+ */
+export function bodyError(errorWhen: { path: string; equals: string | number | boolean; messagePath?: string | undefined } | undefined, body: unknown): { message: string } | undefined {
+  if (!errorWhen || getPath(body, errorWhen.path) !== errorWhen.equals) return undefined
+  const named = errorWhen.messagePath ? getPath(body, errorWhen.messagePath) : undefined
+  return { message: typeof named === 'string' && named !== '' ? named.slice(0, 200) : 'an error' }
+}

@@ -351,6 +351,12 @@ export const connectorSchema = z
       retry: retrySchema.default({ on: [429, 502, 503, 504], maxAttempts: 3, maxDelayMs: 10_000 }),
       rateLimit: rateLimitSchema.optional(),
       pagination: paginationSchema.optional(),
+      /**
+       * A 2xx answer that is an error all the same, e.g. Slack's `{ "ok": false, "error": "invalid_auth" }`
+       * (HTTP 200): when the body's `path` equals `equals`, a sync page fails the attempt and an action
+       * fails (`action_failed`); `messagePath` names the provider's error code for the message.
+       */
+      errorWhen: z.strictObject({ path: jsonPath, equals: z.union([z.string(), z.number(), z.boolean()]), messagePath: jsonPath.optional() }).optional(),
     }),
     /** A request that identifies the connected account, used for its label. */
     accountInfo: z.strictObject({ path }).optional(),

@@ -123,6 +123,9 @@ export default defineConnector({
     // `response_metadata.next_cursor` of the previous answer; "an empty, null, or non-existent
     // next_cursor" ends the collection. users.list and conversations.list recommend at most 200 per page.
     pagination: { type: 'cursor', cursorParam: 'cursor', cursorPath: 'response_metadata.next_cursor', itemsPath: 'members', limitParam: 'limit', limit: 200 },
+    // Errors come with HTTP 200: "Callers should always check the value of the ok parameter in the
+    // response" (conversations.list, "Typical error response"), the reason in `error`.
+    errorWhen: { path: 'ok', equals: false, messagePath: 'error' },
   },
   // https://docs.slack.dev/reference/methods/auth.test: "Checks authentication & identity", answers
   // `{ ok, url, team, user, team_id, user_id }`.

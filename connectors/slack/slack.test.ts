@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
 import { COMMON_MODELS } from '../common-models'
-import { extractItems } from '../pagination'
+import { bodyError, extractItems } from '../pagination'
 import { connectorSchema } from '../schema'
 import { authorizationUrl, paginationOf, toRecord, walk } from '../testing'
 import { applyMapping } from '../../server/src/mapping/apply'
@@ -200,5 +200,11 @@ describe('slack connector', () => {
       expect(input.safeParse({ channel: 'C012AB3CD', text: 'x', reply_broadcast: true }).success).toBe(false)
       expect(input.safeParse({ channel: 'C012AB3CD', text: 'x', thread_ts: 'yesterday' }).success).toBe(false)
     })
+  })
+
+  // https://docs.slack.dev/reference/methods/conversations.list ("Typical error response", HTTP 200)
+  it('reads a 200 with ok: false as an error, named by `error`; an ok answer is not one', () => {
+    expect(bodyError(slack.http.errorWhen, slackError.body)).toEqual({ message: 'invalid_auth' })
+    expect(bodyError(slack.http.errorWhen, conversations.body)).toBeUndefined()
   })
 })

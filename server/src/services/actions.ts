@@ -30,6 +30,7 @@ import { invertMapping } from '../mapping/apply'
 import { mappingForRecords } from './mappings'
 import { newId } from '../lib/ids'
 import type { LoadedConnection } from './credential-store'
+import { bodyError } from '../../../connectors/pagination'
 import { callProvider, providerUrl } from './provider-client'
 import { pageOf } from '../lib/pages'
 
@@ -250,7 +251,8 @@ export async function runAction(ctx: AppContext, environmentId: string, req: Run
       idempotent: key !== undefined || IDEMPOTENT_METHODS.has(action.method),
       signal: AbortSignal.timeout(ACTION_DEADLINE_MS),
     })
-    const ok = response.status >= 200 && response.status < 300
+    // A 2xx can still be a refusal (Slack's `ok: false`): the connector's `http.errorWhen` says so.
+    const ok = response.status >= 200 && response.status < 300 && !bodyError(connector.http.errorWhen, response.body)
     outcome = { status: ok ? 'succeeded' : 'failed', providerStatus: response.status, output: response.body === '' ? null : response.body, errorCode: null, errorMessage: null }
   } catch (err) {
     const error =

@@ -19,7 +19,7 @@
  * with growing delays; anything else (401 after refresh, 4xx, a connector that does not match the
  * response) fails the run at once. A failed or successful run emits `sync.failed`/`sync.succeeded`.
  */
-import { extractItems, firstPageUrl, getPath, nextPage } from '../../../connectors/pagination'
+import { bodyError, extractItems, firstPageUrl, getPath, nextPage } from '../../../connectors/pagination'
 import type { Connector } from '../../../connectors/schema'
 import type { AppContext } from '../context'
 import { inTransaction } from '../db/client'
@@ -302,6 +302,8 @@ async function fetchPage(ctx: AppContext, run: SyncRunRow, plan: SyncPlan, loade
     throw new PatchbayError('upstream_error', `The provider answered HTTP ${httpStatus} for ${url.pathname}: ${excerpt(body)}`, { providerStatus: httpStatus, retryable: httpStatus >= 500 || httpStatus === 408 })
   }
   if (malformed) throw new PatchbayError('upstream_invalid_response', `The provider's response for ${url.pathname} is not valid JSON`)
+  const failed = bodyError(loaded.integration.connector.http.errorWhen, body)
+  if (failed) throw new PatchbayError('upstream_error', `The provider answered ${failed.message} for ${url.pathname}`, { providerStatus: httpStatus, retryable: false })
   // A 2xx whose body is not JSON at all (an HTML maintenance or login page from a proxy, an empty
   // body) arrives as a string, in which the items path finds nothing: read as an empty last page,
   // it would end a full run early and mark every record deleted. Retried like malformed JSON.
