@@ -54,6 +54,8 @@ export const connectionConfigFieldSchema = formFieldSchema.extend({
   pattern: z.string().default('^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$'),
   /** `user`: asked in the connect form; `token`: set by the connector's `afterTokenResponse` hook. */
   source: z.enum(['user', 'token']).default('user'),
+  /** The value when the end user gives none (pre-filled in the connect form), e.g. GitLab's `gitlab.com`. Must match `pattern`. */
+  default: z.string().optional(),
 })
 
 /** How credentials are put on each request. Templates resolve `{name}` from the credentials. */
@@ -373,6 +375,9 @@ export const connectorSchema = z
       ['auth.authorizationUrl', c.auth.type === 'oauth2' ? c.auth.authorizationUrl : undefined],
       ['auth.revocationUrl', c.auth.type === 'oauth2' ? c.auth.revocationUrl : undefined],
     ]
+    for (const [name, field] of Object.entries(c.connectionConfig)) {
+      if (field.default !== undefined && !new RegExp(`^(?:${field.pattern})$`).test(field.default)) ctx.addIssue({ code: 'custom', path: ['connectionConfig', name, 'default'], message: 'the default does not match the pattern' })
+    }
     // Header templates too: every placeholder must be a declared connection config field.
     for (const [name, value] of Object.entries(c.http.headers)) urls.push([`http.headers.${name}`, value])
     for (const [at, url] of urls) {

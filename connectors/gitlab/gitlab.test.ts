@@ -98,8 +98,8 @@ describe('gitlab connector', () => {
       for (const host of bad) expect(() => validateConnectionConfig(gitlab, { host }), host).toThrow()
     })
 
-    it('is required: there is no default host', () => {
-      expect(() => validateConnectionConfig(gitlab, {})).toThrow()
+    it('defaults to gitlab.com when the end user names no instance', () => {
+      expect(validateConnectionConfig(gitlab, {})).toEqual({ host: 'gitlab.com' })
     })
   })
 

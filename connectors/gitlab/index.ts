@@ -53,8 +53,8 @@ export default defineConnector({
       description: 'gitlab.com, or the host name of your company’s GitLab (for example gitlab.example.com), without https:// or a path.',
       placeholder: 'gitlab.com',
       type: 'text',
-      // There is no default value for a connection config field, so the end user types
-      // `gitlab.com` for GitLab.com (the placeholder says so).
+      // GitLab.com unless the end user names their own instance.
+      default: 'gitlab.com',
       required: true,
       pattern: HOST_PATTERN,
       helpUrl: 'https://docs.gitlab.com/api/rest/',

@@ -15,6 +15,8 @@ export interface FormField {
   /** A JavaScript regular expression the whole value must match (the server anchors it). */
   pattern?: string
   helpUrl?: string
+  /** Pre-filled value (connection config fields). */
+  default?: string
 }
 
 /** An integration the end user may connect (`GET /v1/embed/integrations`). */

@@ -26,6 +26,7 @@ const FormField = z.object({
   placeholder: z.string().optional(),
   pattern: z.string().optional(),
   helpUrl: z.string().optional(),
+  default: z.string().optional().openapi({ description: 'Pre-filled value (connection config)' }),
 })
 const CatalogEntry = z
   .object({
@@ -47,8 +48,8 @@ const CatalogEntry = z
 
 function catalogEntry(i: ResolvedIntegration): z.infer<typeof CatalogEntry> {
   const { connector } = i
-  const fields = (rec: Record<string, { label: string; type: 'text' | 'password' | 'url' | 'email'; required: boolean; description?: string | undefined; placeholder?: string | undefined; pattern?: string | undefined; helpUrl?: string | undefined }>) =>
-    Object.entries(rec).map(([name, f]) => ({ name, label: f.label, type: f.type, required: f.required, description: f.description, placeholder: f.placeholder, pattern: f.pattern, helpUrl: f.helpUrl }))
+  const fields = (rec: Record<string, { label: string; type: 'text' | 'password' | 'url' | 'email'; required: boolean; description?: string | undefined; placeholder?: string | undefined; pattern?: string | undefined; helpUrl?: string | undefined; default?: string | undefined }>) =>
+    Object.entries(rec).map(([name, f]) => ({ name, label: f.label, type: f.type, required: f.required, description: f.description, placeholder: f.placeholder, pattern: f.pattern, helpUrl: f.helpUrl, default: f.default }))
   return {
     key: i.row.key,
     connectorId: connector.id,

@@ -42,3 +42,12 @@ describe('connection config', () => {
     expect(() => renderUrl('https://{a}.example.com', {})).toThrow(/missing/)
   })
 })
+
+describe('connection config defaults', () => {
+  it('fills a field the end user left out with its default, and still checks a given value', async () => {
+    const { default: gitlab } = await import('../../../connectors/gitlab/index')
+    expect(validateConnectionConfig(gitlab, {})).toEqual({ host: 'gitlab.com' })
+    expect(validateConnectionConfig(gitlab, { host: 'gitlab.example.com' })).toEqual({ host: 'gitlab.example.com' })
+    expect(() => validateConnectionConfig(gitlab, { host: '127.0.0.1' })).toThrow(/Invalid connection config/)
+  })
+})

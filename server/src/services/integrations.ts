@@ -204,7 +204,9 @@ export function validateConnectionConfig(connector: Connector, input: Record<str
     else out[name] = value
   }
   for (const [name, field] of Object.entries(connector.connectionConfig)) {
-    if (field.source === 'user' && field.required && !(name in out) && !errors.some((e) => e.path === `connectionConfig.${name}`)) errors.push({ path: `connectionConfig.${name}`, message: `${field.label} is required` })
+    if (field.source !== 'user' || name in out || errors.some((e) => e.path === `connectionConfig.${name}`)) continue
+    if (field.default !== undefined) out[name] = field.default
+    else if (field.required) errors.push({ path: `connectionConfig.${name}`, message: `${field.label} is required` })
   }
   if (errors.length) throw new PatchbayError('invalid_request', 'Invalid connection config', { errors })
   return out

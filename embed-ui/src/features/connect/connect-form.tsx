@@ -54,7 +54,7 @@ export function ConnectForm({ entry, withCredentials, initialConfig, submitLabel
   ]
   const [values, setValues] = useState<Record<string, string>>(() => {
     const v: Record<string, string> = {}
-    for (const f of entry.connectionConfigFields) v[key('connectionConfig', f)] = initialConfig?.[f.name] ?? ''
+    for (const f of entry.connectionConfigFields) v[key('connectionConfig', f)] = initialConfig?.[f.name] ?? f.default ?? ''
     return v
   })
   const [errors, setErrors] = useState<Errors>({})
