@@ -74,3 +74,33 @@ export function listConnectors(): Connector[] {
 export function getConnector(id: string): Connector | undefined {
   return BY_ID.get(id)
 }
+
+/** Vendors' own connectors, per environment (`server/src/services/custom-connectors.ts` keeps this in step with the database). */
+const CUSTOM = new Map<string, Map<string, Connector>>()
+
+/** Adds or replaces an environment's custom connector (in this process). */
+export function setCustomConnector(environmentId: string, connector: Connector): void {
+  let env = CUSTOM.get(environmentId)
+  if (!env) CUSTOM.set(environmentId, (env = new Map()))
+  env.set(connector.id, connector)
+}
+
+/** Forgets an environment's custom connector (in this process). */
+export function removeCustomConnector(environmentId: string, id: string): void {
+  CUSTOM.get(environmentId)?.delete(id)
+}
+
+/** The connector `id` as an environment sees it: a built-in one, else its own custom one. */
+export function getConnectorFor(environmentId: string, id: string): Connector | undefined {
+  return BY_ID.get(id) ?? CUSTOM.get(environmentId)?.get(id)
+}
+
+/** An environment's custom connectors, in id order. */
+export function listCustomConnectors(environmentId: string): Connector[] {
+  return [...(CUSTOM.get(environmentId)?.values() ?? [])].sort((a, b) => a.id.localeCompare(b.id))
+}
+
+/** Whether `id` is a built-in connector's. */
+export function isBuiltIn(id: string): boolean {
+  return BY_ID.has(id)
+}

@@ -56,6 +56,19 @@ interface Expect {
 const ERROR_CODE_NAMES = new Set(Object.keys(ERROR_CODES))
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
+/** A custom connector that exists before the bad inputs (its `id` is in the body, so a PUT to another id is refused). */
+const CUSTOM_CONNECTOR = {
+  id: 'bad-input-api',
+  name: 'Bad input API',
+  description: 'A custom connector for the bad-input suite.',
+  categories: ['other'],
+  docsUrl: 'https://api.example/docs',
+  auth: { type: 'api_key', inject: { headers: { 'X-Api-Key': '{apiKey}' } }, verify: { path: '/me' } },
+  http: { baseUrl: 'https://api.example/v1', pagination: { type: 'cursor', cursorParam: 'cursor', cursorPath: 'next', itemsPath: 'data' } },
+  objects: { item: { path: '/items', fields: { id: { type: 'string', key: true } } } },
+  syncs: { items: { object: 'item', mode: 'full' } },
+}
+
 describe.each(testDatabases())('bad input on $name', (target) => {
   let t: TestApp
   let provider: DemoProvider
@@ -157,6 +170,7 @@ describe.each(testDatabases())('bad input on $name', (target) => {
     if (name === 'id' && op.path.includes('/sync-runs/')) return syncRunId
     if (name === 'id' && op.path.includes('/action-runs/')) return actionRunId
     if (name === 'name' && op.path.startsWith('/v1/models/')) return 'Contact'
+    if (name === 'id' && op.path.startsWith('/v1/connectors/custom/')) return CUSTOM_CONNECTOR.id
     if (name === 'object') return 'contact'
     return 'unknown-route-param'
   }
@@ -199,6 +213,7 @@ describe.each(testDatabases())('bad input on $name', (target) => {
       'PATCH /v1/embed/connections/{id}/syncs/{sync}': { frequency: '2h' },
       'POST /v1/connections/{id}/syncs/{sync}/trigger': { fullResync: true },
       'PATCH /v1/webhook-endpoints/{id}': { url: 'https://hooks.example/changed', events: ['connection.deleted'], description: 'Changed', enabled: false },
+      'PUT /v1/connectors/custom/{id}': CUSTOM_CONNECTOR,
     }
     return structuredClone(known[`${op.method} ${op.path}`] ?? synthesize(op.body!)) as Record<string, unknown>
   }
@@ -367,6 +382,7 @@ describe.each(testDatabases())('bad input on $name', (target) => {
     webhookDeliveryId = ((await (await t.call('GET', '/v1/webhook-deliveries')).json()) as { data: { id: string }[] }).data[0]!.id
     actionRunId = ((await (await t.call('POST', '/v1/actions/create_contact', { body: { connectionId, input: { email: 'existing@example.com' } } })).json()) as { id: string }).id
     expect((await t.call('PUT', '/v1/models/Contact', { body: { fields: { email: { type: 'string', required: true } } } })).status).toBe(201)
+    expect((await t.call('PUT', `/v1/connectors/custom/${CUSTOM_CONNECTOR.id}`, { body: CUSTOM_CONNECTOR })).status).toBe(201)
     // One finished sync run, so the run routes have something to read (and records exist).
     const trig = await t.call('POST', `/v1/connections/${connectionId}/syncs/contacts/trigger`, { body: {} })
     expect(trig.status).toBe(202)
@@ -479,8 +495,10 @@ describe.each(testDatabases())('bad input on $name', (target) => {
         for (const id of ids) {
           const body = op.body ? JSON.stringify(validBody(op)) : undefined
           const r = await send(op.method, fill(op, { [p.name]: id.raw }), { token: tokenFor(op.auth), headers: body ? { 'content-type': 'application/json' } : {}, body })
-          // PUT /v1/models/{name} creates what it names: a name that is not valid is a 400, never a 404.
-          const exp = op.method === 'PUT' && op.path.startsWith('/v1/models/') && id.exp?.status === 404 ? { status: 400, code: 'invalid_request' } : id.exp
+          // PUT /v1/models/{name} and /v1/connectors/custom/{id} create what they name: a name that is not
+          // valid (or, for a connector, not the body's `id`) is a 400, never a 404.
+          const creates = op.method === 'PUT' && (op.path.startsWith('/v1/models/') || op.path.startsWith('/v1/connectors/custom/'))
+          const exp = creates && id.exp?.status === 404 ? { status: 400, code: 'invalid_request' } : id.exp
           failures.push(...problemFailures(`${op.method} ${op.path} [${p.name}: ${id.label}]`, r, { status: [400, 404], ...exp }))
         }
       }

@@ -12,6 +12,7 @@ import type {
   Connection,
   ConnectionListParams,
   Connector,
+  CustomConnector,
   Deleted,
   EndUser,
   Integration,
@@ -399,12 +400,38 @@ export class Connectors {
   constructor(private readonly t: Transport) {}
 
   /**
-   * Lists every connector this Patchbay ships (not paginated).
-   * @returns `{ data: [{ id, name, description, categories, authType, defaultScopes, docsUrl }] }`
+   * Lists every connector this Patchbay ships and the environment's custom ones (not paginated).
+   * @returns `{ data: [{ id, name, description, categories, authType, defaultScopes, docsUrl, custom }] }`
    * @throws {PatchbayError} `unauthenticated`.
    */
   async list(options?: RequestOptions): Promise<List<Connector>> {
     return this.t.json('GET', '/v1/connectors', { options })
+  }
+
+  /**
+   * Creates or replaces a custom connector: your own connector for any HTTP API, as data in the
+   * language of the built-in ones (`connectors/schema.ts`; action inputs as JSON Schema; no hooks).
+   * Then enable it with `integrations.create({ key, connectorId: id })`.
+   * @throws {PatchbayError} `invalid_request` with `errors: [{ path, message }]`; `conflict` when a built-in connector has the id.
+   * @example
+   * await patchbay.connectors.putCustom('acme-api', { name: 'Acme API', description: '…', categories: ['crm'], docsUrl: 'https://api.acme.test/docs',
+   *   auth: { type: 'api_key', inject: { headers: { 'X-Api-Key': '{apiKey}' } }, verify: { path: '/me' } },
+   *   http: { baseUrl: 'https://api.acme.test/v1', pagination: { type: 'cursor', cursorParam: 'cursor', cursorPath: 'next_cursor', itemsPath: 'data' } },
+   *   objects: { contact: { path: '/contacts', fields: { id: { type: 'string', key: true }, email: { type: 'string' } } } },
+   *   syncs: { contacts: { object: 'contact', mode: 'full' } } })
+   */
+  async putCustom(id: string, definition: Record<string, unknown>, options?: RequestOptions): Promise<CustomConnector> {
+    return this.t.json('PUT', `/v1/connectors/custom/${enc(id)}`, { body: definition, options })
+  }
+
+  /** A custom connector's stored definition and version. @throws {PatchbayError} `not_found`. */
+  async getCustom(id: string, options?: RequestOptions): Promise<CustomConnector> {
+    return this.t.json('GET', `/v1/connectors/custom/${enc(id)}`, { options })
+  }
+
+  /** Deletes a custom connector. @throws {PatchbayError} `not_found`; `conflict` while integrations use it. */
+  async deleteCustom(id: string, options?: RequestOptions): Promise<Deleted> {
+    return this.t.json('DELETE', `/v1/connectors/custom/${enc(id)}`, { options })
   }
 }
 

@@ -58,6 +58,7 @@ export type {
   ConnectionListParams,
   ConnectionStatus,
   Connector,
+  CustomConnector,
   ConnectSession,
   ConnectSessionCreateParams,
   Deleted,

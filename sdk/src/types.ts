@@ -8,6 +8,7 @@ import type {
   ConnectionOut,
   ConnectionStatusOut,
   ConnectorOut,
+  CustomConnectorOut,
   ConnectSessionCreateInput,
   ConnectSessionOut,
   DeletedOut,
@@ -62,6 +63,8 @@ export type Deleted = DeletedOut
 
 /** A connector Patchbay ships (`GET /v1/connectors`); enable one with `integrations.create`. */
 export type Connector = ConnectorOut
+/** A custom connector as stored: its definition (as sent) and version. */
+export type CustomConnector = CustomConnectorOut
 
 /** A list without pagination (`{ data }`). */
 export interface List<T> {

@@ -2,6 +2,7 @@
  * What services need, built once at start (see `main.ts` and `createContext`) and passed
  * explicitly: no module-level singletons, so tests build as many isolated servers as they like.
  */
+import { startCustomConnectors } from './services/custom-connectors'
 import { randomToken } from './lib/ids'
 import type { Config } from './config'
 import type { Database, Db } from './db/client'
@@ -37,6 +38,8 @@ export interface AppContext {
    * log it and rely on the sweep).
    */
   jobs: JobEngine
+  /** Stops following custom connector changes (services/custom-connectors.ts). */
+  stopCustomConnectors: () => Promise<void>
 }
 
 export interface ContextOptions {
@@ -61,11 +64,13 @@ export async function createContext(config: Config, database: Database, log: Log
     instanceId: `${process.pid}-${randomToken(6)}`,
     refreshes: new Map(),
     principals: new Map(),
+    stopCustomConnectors: async () => {},
     jobs: createJobEngine(database, { log, ...(opts.jobPollIntervalMs ? { pollIntervalMs: opts.jobPollIntervalMs } : {}), ...(opts.jobMaintenanceIntervalSeconds ? { maintenanceIntervalSeconds: opts.jobMaintenanceIntervalSeconds } : {}) }),
   }
   defineQueues(ctx.jobs, ctx)
   ctx.credentials = new CredentialStore(ctx)
   await ctx.credentials.start()
+  ctx.stopCustomConnectors = await startCustomConnectors(ctx)
   return ctx
 }
 
@@ -73,5 +78,6 @@ export async function createContext(config: Config, database: Database, log: Log
 export async function closeContext(ctx: AppContext): Promise<void> {
   await ctx.jobs.stop({ graceful: true, timeoutMs: 15_000 })
   await ctx.credentials.stop()
+  await ctx.stopCustomConnectors()
   ctx.upstream.close()
 }

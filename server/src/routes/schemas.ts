@@ -163,8 +163,21 @@ export const EndUser = z
 export const Deleted = z.object({ deleted: z.literal(true), revoked: z.boolean().optional() }).openapi('Deleted')
 
 export const Connector = z
-  .object({ id: z.string(), name: z.string(), description: z.string(), categories: z.array(z.string()), authType: z.string(), defaultScopes: z.array(z.string()), docsUrl: z.string() })
+  .object({ id: z.string(), name: z.string(), description: z.string(), categories: z.array(z.string()), authType: z.string(), defaultScopes: z.array(z.string()), docsUrl: z.string(), custom: z.boolean().openapi({ description: "This environment's own connector (`PUT /v1/connectors/custom/{id}`)" }) })
   .openapi('Connector')
+
+export const CustomConnectorPut = z
+  .record(z.string(), z.unknown())
+  .openapi('CustomConnectorPut', {
+    description:
+      "A connector definition as JSON, in the language of the built-in ones (connectors/schema.ts): `name`, `description`, `categories`, `docsUrl`, `auth`, `connectionConfig`, `http` (baseUrl, headers, retry, rateLimit, pagination), `objects`, `syncs`, `actions` (each `input` a JSON Schema), optional `logo` (inline SVG). No hooks.",
+    example: { name: 'Acme API', description: 'Contacts from the Acme API', categories: ['crm'], docsUrl: 'https://api.acme.test/docs', auth: { type: 'api_key', inject: { headers: { 'X-Api-Key': '{apiKey}' } }, verify: { path: '/me' } }, http: { baseUrl: 'https://api.acme.test/v1', pagination: { type: 'cursor', cursorParam: 'cursor', cursorPath: 'next_cursor', itemsPath: 'data' } }, objects: { contact: { path: '/contacts', fields: { id: { type: 'string', key: true }, email: { type: 'string' } } } }, syncs: { contacts: { object: 'contact', mode: 'full' } } },
+  })
+
+export const CustomConnector = z
+  .object({ id: z.string(), definition: z.record(z.string(), z.unknown()), version: z.number().int(), createdAt: z.string().datetime(), updatedAt: z.string().datetime() })
+  .openapi('CustomConnector')
+export type CustomConnectorOut = z.infer<typeof CustomConnector>
 
 // ── Webhooks ────────────────────────────────────────────────────────────────────────────────
 

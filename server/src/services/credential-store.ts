@@ -71,6 +71,12 @@ export class CredentialStore {
     for (const [id, e] of this.entries) if (e.connection.integrationId === integrationId) this.entries.delete(id)
   }
 
+  /** Forgets every cached connection (their integration's connector changed). */
+  clear(): void {
+    this.generation++
+    this.entries.clear()
+  }
+
   private drop(connectionId: string): void {
     this.generation++
     this.entries.delete(connectionId)

@@ -2,7 +2,7 @@
  * Integrations: a connector enabled in an environment with the vendor's OAuth client and
  * optional URL overrides (GitHub Enterprise, self-hosted GitLab, sandboxes, local tests).
  */
-import { getConnector, listConnectors } from '../../../connectors/registry'
+import { getConnectorFor, listConnectors, listCustomConnectors } from '../../../connectors/registry'
 import { placeholders, type Connector } from '../../../connectors/schema'
 import type { AppContext } from '../context'
 import * as q from '../db/queries/integrations'
@@ -41,16 +41,16 @@ export interface ResolvedIntegration {
   scopes: string[]
 }
 
-/** Looks up a connector by id. @throws {PatchbayError} `invalid_request` when unknown. */
-export function requireConnector(id: string): Connector {
-  const connector = getConnector(id)
-  if (!connector) throw new PatchbayError('invalid_request', `Unknown connector ${JSON.stringify(id)}`, { errors: [{ path: 'connectorId', message: `one of: ${listConnectors().map((c) => c.id).join(', ')}` }] })
+/** Looks up a connector by id: a built-in one, else the environment's own (custom). @throws {PatchbayError} `invalid_request` when unknown. */
+export function requireConnector(id: string, environmentId: string): Connector {
+  const connector = getConnectorFor(environmentId, id)
+  if (!connector) throw new PatchbayError('invalid_request', `Unknown connector ${JSON.stringify(id)}`, { errors: [{ path: 'connectorId', message: `one of: ${[...listConnectors(), ...listCustomConnectors(environmentId)].map((c) => c.id).join(', ')}` }] })
   return connector
 }
 
 /** Applies overrides to the connector's URLs. */
 export function resolveIntegration(row: IntegrationRow): ResolvedIntegration {
-  const connector = requireConnector(row.connectorId)
+  const connector = requireConnector(row.connectorId, row.environmentId)
   const auth = connector.auth
   const o = row.overrides ?? {}
   return {
@@ -101,7 +101,7 @@ function checkInput(connector: Connector, input: Partial<IntegrationInput>): voi
  * @throws {PatchbayError} `conflict` when the key exists; `invalid_request` for an unknown connector or bad override.
  */
 export async function createIntegration(ctx: AppContext, environmentId: string, input: IntegrationInput): Promise<ResolvedIntegration> {
-  const connector = requireConnector(input.connectorId)
+  const connector = requireConnector(input.connectorId, environmentId)
   if (connector.auth.type === 'oauth2' && !input.clientId) throw new PatchbayError('invalid_request', 'Invalid integration', { errors: [{ path: 'clientId', message: 'an OAuth 2.0 integration needs a client id' }] })
   checkInput(connector, input)
   const id = newId('int')

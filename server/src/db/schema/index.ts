@@ -489,3 +489,22 @@ export const discoveredFields = pgTable(
   },
   (t) => [primaryKey({ columns: [t.connectionId, t.object] })],
 )
+
+/**
+ * A vendor's own connector for an environment (issue 6, "custom connectors"): the same definition
+ * language as the built-in ones, stored as JSON (`connectors/schema.ts` checks it on every load).
+ */
+export const customConnectors = pgTable(
+  'custom_connectors',
+  {
+    environmentId: text('environment_id').notNull().references(() => environments.id, { onDelete: 'cascade' }),
+    connectorId: text('connector_id').notNull(),
+    /** The definition as the vendor sent it (JSON; action inputs as JSON Schema). */
+    definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
+    /** Moves on with every change. */
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.environmentId, t.connectorId] })],
+)
