@@ -16,6 +16,9 @@ import shopify from './shopify/index'
 import slack from './slack/index'
 import twilio from './twilio/index'
 import zendesk from './zendesk/index'
+import jira from './jira/index'
+import xero from './xero/index'
+import paypal from './paypal/index'
 import demoCrm from './demo-crm/index'
 import demoCrmApiKey from './demo-crm-api-key/index'
 import demoCrmClientCredentials from './demo-crm-client-credentials/index'
@@ -35,14 +38,17 @@ const CONNECTORS: readonly Connector[] = [
   gitlab,
   hubspot,
   intercom,
+  jira,
   mailchimp,
   notion,
+  paypal,
   pipedrive,
   salesforce,
   shopify,
   slack,
   stripe,
   twilio,
+  xero,
   zendesk,
 ]
 
