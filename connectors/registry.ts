@@ -6,26 +6,29 @@
 import airtable from './airtable/index'
 import airtablePat from './airtable-pat/index'
 import asana from './asana/index'
-import gitlab from './gitlab/index'
-import intercom from './intercom/index'
-import mailchimp from './mailchimp/index'
-import notion from './notion/index'
-import pipedrive from './pipedrive/index'
-import salesforce from './salesforce/index'
-import shopify from './shopify/index'
-import slack from './slack/index'
-import twilio from './twilio/index'
-import zendesk from './zendesk/index'
-import jira from './jira/index'
-import xero from './xero/index'
-import paypal from './paypal/index'
 import demoCrm from './demo-crm/index'
 import demoCrmApiKey from './demo-crm-api-key/index'
 import demoCrmClientCredentials from './demo-crm-client-credentials/index'
 import github from './github/index'
+import gitlab from './gitlab/index'
+import googleCalendar from './google-calendar/index'
+import googleSheets from './google-sheets/index'
 import hubspot from './hubspot/index'
-import type { Connector } from './schema'
+import intercom from './intercom/index'
+import jira from './jira/index'
+import mailchimp from './mailchimp/index'
+import microsoftGraph from './microsoft-graph/index'
+import notion from './notion/index'
+import paypal from './paypal/index'
+import pipedrive from './pipedrive/index'
+import salesforce from './salesforce/index'
+import shopify from './shopify/index'
+import slack from './slack/index'
 import stripe from './stripe/index'
+import twilio from './twilio/index'
+import xero from './xero/index'
+import zendesk from './zendesk/index'
+import type { Connector } from './schema'
 
 const CONNECTORS: readonly Connector[] = [
   airtable,
@@ -36,10 +39,13 @@ const CONNECTORS: readonly Connector[] = [
   demoCrmClientCredentials,
   github,
   gitlab,
+  googleCalendar,
+  googleSheets,
   hubspot,
   intercom,
   jira,
   mailchimp,
+  microsoftGraph,
   notion,
   paypal,
   pipedrive,
