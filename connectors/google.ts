@@ -1,7 +1,8 @@
 /**
  * What the Google connectors (`google-calendar`, `google-sheets`) share: Google's OAuth 2.0 for web
- * server applications, and how Google APIs answer when a request should be tried again. Each
- * connector adds its own scopes, base URL, objects and limits.
+ * server applications, service accounts (their `…-service-account` variants), and how Google APIs
+ * answer when a request should be tried again. Each connector adds its own scopes, base URL,
+ * objects and limits.
  *
  * Sources, each cited again where it is used:
  * - OAuth 2.0 for web server applications (endpoints, `access_type`, `prompt`, token response,
@@ -74,3 +75,58 @@ export function googleAuth(scopes: readonly string[]): OAuth2Input {
  * request (see the report).
  */
 export const GOOGLE_RETRY = { on: [429, 500, 502, 503, 504] }
+
+type JwtBearerInput = Extract<ConnectorInput['auth'], { type: 'oauth2_jwt_bearer' }>
+
+/**
+ * Google's token endpoint for service accounts. "Using OAuth 2.0 for Server to Server Applications",
+ * HTTP/REST (https://developers.google.com/identity/protocols/oauth2/service-account#httprest),
+ * "Forming the JWT claim set": `aud` "When making an access token request this value is always
+ * https://oauth2.googleapis.com/token"; "Making the access token request": the signed JWT is
+ * POSTed there. Key files carry the same URL as `token_uri`; a key naming another one is refused.
+ */
+export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token'
+
+/**
+ * A Google service account (OAuth 2.0 JWT bearer grant, RFC 7523 §2.1) with the given scopes, for
+ * the `…-service-account` variants of the Google connectors. The end user pastes the service
+ * account's JSON key file and, with domain-wide delegation, the user to act as.
+ *
+ * From the service-account page (HTTP/REST): the JWT is signed RS256 ("Service accounts rely on the
+ * RSA SHA-256 algorithm"); `scope` is "A space-delimited list of the permissions that the application
+ * requests"; `exp` has "a maximum of 1 hour after the issued time", hence an assertion lifetime of
+ * 3600 s; the answer is `{ "access_token", "scope", "token_type": "Bearer", "expires_in": 3600 }`
+ * and "After the access token expires, your application generates another JWT, signs it, and
+ * requests another access token" (no refresh token). `sub`: "The email address of the user for
+ * which the application is requesting delegated access", only for an account a Workspace
+ * administrator granted domain-wide authority ("Delegating domain-wide authority to the service
+ * account", same page), and only for the scopes the administrator listed.
+ * @example auth: googleServiceAccountAuth(['https://www.googleapis.com/auth/spreadsheets'], 'the spreadsheet')
+ */
+export function googleServiceAccountAuth(scopes: readonly string[], what: string): JwtBearerInput {
+  return {
+    type: 'oauth2_jwt_bearer',
+    tokenUrl: GOOGLE_TOKEN_URL,
+    scopes: [...scopes],
+    assertionLifetime: 3600,
+    fields: {
+      serviceAccountKey: {
+        label: 'Service account key (JSON)',
+        type: 'textarea',
+        required: true,
+        description: `The JSON key file of a service account in your Google Cloud project, pasted whole. Share ${what} with the service account’s email address (client_email in the file) first.`,
+        placeholder: '{ "type": "service_account", "client_email": "…", "private_key": "…", … }',
+        // Creating a key: IAM & Admin → Service accounts → Keys → Add key → Create new key → JSON.
+        helpUrl: 'https://cloud.google.com/iam/docs/keys-create-delete',
+      },
+      subject: {
+        label: 'Act as user',
+        type: 'email',
+        required: false,
+        description: 'Google Workspace only, with domain-wide delegation granted by your administrator: the email address of the user whose data to use. Leave empty otherwise.',
+        helpUrl: 'https://developers.google.com/identity/protocols/oauth2/service-account#delegatingauthority',
+      },
+    },
+    // "Calling Google APIs" (same page): the access token goes in `Authorization: Bearer`, the default injection.
+  }
+}

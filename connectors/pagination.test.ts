@@ -46,6 +46,12 @@ describe('getPath', () => {
     expect(getPath(doc, 'paging.constructor')).toBeUndefined()
     expect(getPath('text', 'length')).toBeUndefined()
   })
+  it('reads a top-level key that contains dots whole (OData @odata.nextLink), else splits on the dots', () => {
+    const page = { '@odata.context': 'ctx', '@odata.nextLink': 'https://graph.microsoft.com/v1.0/me/messages?$skiptoken=X', value: [] }
+    expect(getPath(page, '@odata.nextLink')).toBe(page['@odata.nextLink'])
+    expect(getPath({ '@odata': { nextLink: 'nested' } }, '@odata.nextLink')).toBe('nested')
+    expect(getPath({ value: [{ '@odata.etag': 'W/1' }] }, 'value.0.@odata.etag')).toBeUndefined()
+  })
 })
 
 describe('extractItems', () => {

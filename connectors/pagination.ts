@@ -32,11 +32,27 @@ export interface Page {
   items: readonly unknown[]
 }
 
-/** What {@link firstPageUrl} needs of an object definition. */
+/** What {@link firstPageUrl} and {@link firstListRequest} need of an object definition. */
 export interface ObjectRequest {
   path: string
   params?: Record<string, string>
+  /** A `POST` list's JSON body (`objects.<name>.body`). */
+  body?: Record<string, unknown> | undefined
+  /** A GraphQL list (`objects.<name>.graphql`). */
+  graphql?: { query: string; variables?: Record<string, unknown> | undefined } | undefined
 }
+
+/**
+ * One list request, the state of a walk over a list's pages:
+ * - `get`: `GET url` (pagination parameters in the query);
+ * - `body`: `POST url` with a JSON body whose top-level members carry the pagination parameters;
+ * - `graphql`: `POST url` with `{ query, variables }` (GraphQL over HTTP), the parameters being variables.
+ * It holds no credentials (they are added when the request is sent), so it can be stored.
+ */
+export type ListRequest =
+  | { kind: 'get'; url: URL }
+  | { kind: 'body'; url: URL; body: Record<string, unknown> }
+  | { kind: 'graphql'; url: URL; body: { query: string; variables: Record<string, unknown> } }
 
 /** One `link-value` of an RFC 8288 `Link` header. */
 export interface LinkValue {
@@ -51,11 +67,15 @@ export interface LinkValue {
 /**
  * Reads a value at a dotted path. `''` is the document itself; a numeric segment indexes an array
  * (`data.0.id`). Only own properties are followed, so `__proto__` or `constructor` never resolve.
+ * A top-level key containing dots is read whole when the document has it (`@odata.nextLink`,
+ * https://learn.microsoft.com/en-us/graph/paging); otherwise the dots separate segments.
  * @returns the value, or `undefined` when any segment is missing.
  * @example getPath({ paging: { next: { after: 'NTI1' } } }, 'paging.next.after') // 'NTI1'
  */
 export function getPath(obj: unknown, dotted: string): unknown {
   if (dotted === '') return obj
+  // A top-level key that itself contains dots is read whole: OData's `@odata.nextLink` (Microsoft Graph).
+  if (obj !== null && typeof obj === 'object' && !Array.isArray(obj) && dotted.includes('.') && Object.hasOwn(obj, dotted)) return (obj as Record<string, unknown>)[dotted]
   let current: unknown = obj
   for (const segment of dotted.split('.')) {
     if (current === null || typeof current !== 'object') return undefined
@@ -97,9 +117,122 @@ export function firstPageUrl(baseUrl: string, object: ObjectRequest, pagination:
   // Concatenate rather than resolve: `new URL('/contacts', 'http://h/api/v1')` would drop `/api/v1`.
   const url = new URL(baseUrl.replace(/\/+$/, '') + object.path)
   for (const [name, value] of Object.entries(object.params ?? {})) url.searchParams.set(name, value)
+  if (pagination?.type === 'relay') return url // its parameters are GraphQL variables
   if (pagination?.limitParam && pagination.limit !== undefined) url.searchParams.set(pagination.limitParam, String(pagination.limit))
   if (pagination?.type === 'offset') url.searchParams.set(pagination.offsetParam, String(pagination.startAt))
   return url
+}
+
+/**
+ * The first request of an object's list: for a GET list, `GET` {@link firstPageUrl}; for a `body`
+ * list, `POST` with the object's body plus the page size (`limitParam`) and start offset as
+ * top-level members; for a `graphql` list, `POST` with the query and its variables plus the page
+ * size variable. `params` stay in the query string in every case.
+ * @throws {TypeError} when `baseUrl` still contains a `{placeholder}`.
+ * @example firstListRequest('https://api.linear.app', linear.objects.issue, linear.objects.issue.pagination)
+ *   // { kind: 'graphql', url: https://api.linear.app/graphql, body: { query: 'query Issues(…', variables: { first: 100 } } }
+ */
+export function firstListRequest(baseUrl: string, object: ObjectRequest, pagination: Pagination | undefined): ListRequest {
+  if (!object.body && !object.graphql) return { kind: 'get', url: firstPageUrl(baseUrl, object, pagination) }
+  const url = firstPageUrl(baseUrl, { path: object.path, params: object.params ?? {} }, undefined)
+  const members: Record<string, unknown> = {}
+  if (pagination?.limitParam && pagination.limit !== undefined) members[pagination.limitParam] = pagination.limit
+  if (pagination?.type === 'offset') members[pagination.offsetParam] = pagination.startAt
+  if (object.graphql) return { kind: 'graphql', url, body: { query: object.graphql.query, variables: { ...object.graphql.variables, ...members } } }
+  return { kind: 'body', url, body: { ...object.body, ...members } }
+}
+
+/**
+ * The request with one more list parameter: a query parameter (`get`, the value as text), a
+ * top-level body member (`body`) or a variable (`graphql`), the value kept as it is. Pure.
+ */
+export function withListParam(request: ListRequest, name: string, value: unknown): ListRequest {
+  switch (request.kind) {
+    case 'get': {
+      const url = new URL(request.url)
+      url.searchParams.set(name, typeof value === 'string' ? value : JSON.stringify(value))
+      return { kind: 'get', url }
+    }
+    case 'body':
+      return { kind: 'body', url: request.url, body: { ...request.body, [name]: value } }
+    case 'graphql':
+      return { kind: 'graphql', url: request.url, body: { query: request.body.query, variables: { ...request.body.variables, [name]: value } } }
+  }
+}
+
+/** The current value of a list parameter (see {@link withListParam}); `undefined` when unset. */
+function listParam(request: ListRequest, name: string): unknown {
+  if (request.kind === 'get') return request.url.searchParams.get(name) ?? undefined
+  const members: Record<string, unknown> = request.kind === 'graphql' ? request.body.variables : request.body
+  return Object.hasOwn(members, name) ? members[name] : undefined
+}
+
+/**
+ * The request of the page after `page`, or `null` when `page` is the last one. A `get` request
+ * follows {@link nextPage}. A `body` or `graphql` request keeps its URL and body and changes one
+ * parameter: `cursor` the cursor (as {@link nextPage} finds it), `offset` the offset or page number,
+ * `relay` the cursor variable, set to `pageInfo.endCursor` while `pageInfo.hasNextPage` is `true`
+ * (https://relay.dev/graphql/connections.htm#sec-undefined.PageInfo). A cursor equal to the
+ * current one ends the walk, so a provider that repeats a cursor cannot make the engine loop.
+ * @throws {TypeError} when a cursor is neither a string nor a number, when `hasNextPage` is true
+ *   without an `endCursor`, or when the pagination cannot page a POST list (`link`, `next_url`).
+ * @throws {PatchbayError} as {@link nextPage} for a `get` request.
+ */
+export function nextListRequest(pagination: Pagination, page: Omit<Page, 'url'>, request: ListRequest): ListRequest | null {
+  if (request.kind === 'get') {
+    const url = nextPage(pagination, { ...page, url: request.url })
+    return url ? { kind: 'get', url } : null
+  }
+  const { body, items } = page
+  let name: string
+  let value: string | number
+  switch (pagination.type) {
+    case 'cursor': {
+      const cursor = nextCursor(pagination, body, items)
+      if (cursor === null) return null
+      ;[name, value] = [pagination.cursorParam, cursor]
+      break
+    }
+    case 'offset': {
+      if (items.length === 0) return null
+      if (pagination.limit !== undefined && items.length < pagination.limit) return null
+      const raw = listParam(request, pagination.offsetParam)
+      const current = typeof raw === 'number' && Number.isInteger(raw) ? raw : pagination.startAt
+      ;[name, value] = [pagination.offsetParam, pagination.unit === 'pages' ? current + 1 : current + items.length]
+      break
+    }
+    case 'relay': {
+      const info = getPath(body, pagination.pageInfoPath)
+      if (info === null || typeof info !== 'object' || (info as { hasNextPage?: unknown }).hasNextPage !== true) return null
+      const end = (info as { endCursor?: unknown }).endCursor
+      if (typeof end !== 'string' || end === '') throw new TypeError(`hasNextPage is true but ${JSON.stringify(pagination.pageInfoPath + '.endCursor')} is ${end === '' ? 'empty' : typeof end}`)
+      ;[name, value] = [pagination.cursorParam, end]
+      break
+    }
+    default:
+      throw new TypeError(`${pagination.type} pagination cannot page a POST list`)
+  }
+  if (listParam(request, name) === value) return null
+  return withListParam(request, name, value)
+}
+
+/**
+ * The next cursor of `cursor` pagination: at `cursorPath` in the body, or in the last item
+ * (`cursorFrom: 'lastItem'`); `null` at the end (no cursor, an empty page, or `hasMorePath` not `true`).
+ * @throws {TypeError} when the cursor is neither a string nor a number.
+ */
+function nextCursor(pagination: Extract<Pagination, { type: 'cursor' }>, body: unknown, items: readonly unknown[]): string | number | null {
+  if (pagination.hasMorePath !== undefined && getPath(body, pagination.hasMorePath) !== true) return null
+  let cursor: unknown
+  if (pagination.cursorFrom === 'lastItem') {
+    if (items.length === 0) return null
+    cursor = getPath(items[items.length - 1], pagination.cursorPath)
+  } else {
+    cursor = getPath(body, pagination.cursorPath)
+  }
+  if (cursor === undefined || cursor === null || cursor === '') return null
+  if (typeof cursor !== 'string' && typeof cursor !== 'number') throw new TypeError(`cursor at ${JSON.stringify(pagination.cursorPath)} is a ${typeof cursor}, expected a string or number`)
+  return cursor
 }
 
 /**
@@ -116,6 +249,7 @@ export function firstPageUrl(baseUrl: string, object: ObjectRequest, pagination:
  *   resolved against the current URL (RFC 8288 §3.1, RFC 3986 §5).
  * - `next_url`: the URL at `nextUrlPath` in the body (Salesforce's `nextRecordsUrl`), resolved
  *   against the current URL, so a path-only value keeps the current origin.
+ * - `relay` is for GraphQL lists, which are POSTs: see {@link nextListRequest}.
  *
  * A next URL equal to the current one is treated as the end, so a provider that repeats a cursor
  * cannot make the engine loop.
@@ -129,16 +263,8 @@ export function nextPage(pagination: Pagination, page: Page): URL | null {
   let next: URL | null
   switch (pagination.type) {
     case 'cursor': {
-      if (pagination.hasMorePath !== undefined && getPath(body, pagination.hasMorePath) !== true) return null
-      let cursor: unknown
-      if (pagination.cursorFrom === 'lastItem') {
-        if (items.length === 0) return null
-        cursor = getPath(items[items.length - 1], pagination.cursorPath)
-      } else {
-        cursor = getPath(body, pagination.cursorPath)
-      }
-      if (cursor === undefined || cursor === null || cursor === '') return null
-      if (typeof cursor !== 'string' && typeof cursor !== 'number') throw new TypeError(`cursor at ${JSON.stringify(pagination.cursorPath)} is a ${typeof cursor}, expected a string or number`)
+      const cursor = nextCursor(pagination, body, items)
+      if (cursor === null) return null
       next = new URL(url)
       next.searchParams.set(pagination.cursorParam, String(cursor))
       break
@@ -167,6 +293,8 @@ export function nextPage(pagination: Pagination, page: Page): URL | null {
       next = sameOrigin(new URL(target, url), url)
       break
     }
+    case 'relay':
+      throw new TypeError('relay pagination pages GraphQL lists: use nextListRequest')
   }
   return next.href === url.href ? null : next
 }

@@ -157,11 +157,11 @@ describe('common models in the shipped connectors', () => {
  * superRefine in schema.ts; see the report that came with these connectors.
  */
 describe.each(connectors.map((c) => [c.id, c] as const))('%s conventions', (_id, connector) => {
-  it('incremental syncs name a declared field as cursor and a query parameter', () => {
+  it('incremental syncs name a declared field as cursor and a query parameter (or, for POST lists, a body member or variable)', () => {
     for (const [name, sync] of Object.entries(connector.syncs)) {
       if (sync.mode !== 'incremental') continue
       expect(sync.cursorField, name).toBeDefined()
-      expect(sync.updatedSinceParam, name).toBeDefined()
+      expect(sync.updatedSinceParam ?? sync.updatedSince, name).toBeDefined()
       expect(Object.keys(connector.objects[sync.object]!.fields), name).toContain(sync.cursorField)
     }
   })
@@ -188,8 +188,8 @@ describe.each(connectors.map((c) => [c.id, c] as const))('%s conventions', (_id,
 
   it('injects only credentials it has', () => {
     const auth = connector.auth
-    if (auth.type === 'basic') return
-    const available = auth.type === 'oauth2' || auth.type === 'oauth2_client_credentials' ? ['accessToken'] : Object.keys(auth.fields)
+    if (auth.type === 'basic' || auth.type === 'oauth1') return // Basic: fixed; OAuth 1.0a: a signature, no templates
+    const available = auth.type === 'oauth2' || auth.type === 'oauth2_client_credentials' || auth.type === 'oauth2_jwt_bearer' ? ['accessToken'] : Object.keys(auth.fields)
     for (const template of [...Object.values(auth.inject.headers), ...Object.values(auth.inject.query)]) {
       for (const p of placeholders(template)) expect(available).toContain(p)
     }
@@ -204,6 +204,8 @@ describe.each(connectors.map((c) => [c.id, c] as const))('%s conventions', (_id,
   it('talks to its provider over https (the bundled demo excepted)', () => {
     const urls = [connector.http.baseUrl, connector.docsUrl]
     if (connector.auth.type === 'oauth2') urls.push(connector.auth.authorizationUrl, connector.auth.tokenUrl, ...(connector.auth.revocationUrl ? [connector.auth.revocationUrl] : []))
+    if (connector.auth.type === 'oauth1') urls.push(connector.auth.requestTokenUrl, connector.auth.authorizationUrl, connector.auth.accessTokenUrl)
+    if (connector.auth.type === 'oauth2_jwt_bearer') urls.push(connector.auth.tokenUrl)
     for (const url of urls) {
       if (connector.id.startsWith('demo-crm')) expect(new URL(url).hostname).toBe('127.0.0.1')
       else expect(url).toMatch(/^https:\/\//)

@@ -14,6 +14,8 @@ import { z } from 'zod'
 import { checkMapping, providerFieldsOf } from '../server/src/mapping/check'
 import { fieldMappingSchema, fieldTypeSchema, type FieldType } from '../server/src/mapping/schema'
 import { COMMON_MODEL_NAMES, COMMON_MODELS } from './common-models'
+import { operationProblems, readOperation } from './graphql'
+import { checkConnectorWebhooks, connectorWebhooksSchema } from './webhooks'
 
 /** Placeholders such as `{subdomain}` in a template string. */
 const PLACEHOLDER = /\{([a-zA-Z][a-zA-Z0-9_]*)\}/g
@@ -36,7 +38,8 @@ const jsonPath = z.string()
 /** A field the end user fills in when connecting (API key, username, subdomain…). */
 export const formFieldSchema = z.strictObject({
   label: z.string(),
-  type: z.enum(['text', 'password', 'url', 'email']).default('text'),
+  /** How the widget asks for it; `textarea` is a multi-line box (a pasted JSON key file). */
+  type: z.enum(['text', 'password', 'url', 'email', 'textarea']).default('text'),
   description: z.string().optional(),
   placeholder: z.string().optional(),
   required: z.boolean().default(true),
@@ -88,6 +91,13 @@ export const oauth2AuthSchema = z.strictObject({
   pkce: z.boolean().default(true),
   /** Client authentication at the token endpoint (RFC 6749 §2.3.1). */
   clientAuth,
+  /**
+   * How token requests are encoded: `form` (RFC 6749 §4.1.3, `application/x-www-form-urlencoded`),
+   * or `json`, the same parameters as a JSON object, for providers whose token endpoint is an
+   * ordinary JSON API (Square's ObtainToken: https://developer.squareup.com/reference/square/o-auth/obtain-token).
+   * `json` needs `clientAuth: 'client_secret_post'` (the client secret is a member of the body).
+   */
+  tokenRequestBody: z.enum(['form', 'json']).default('form'),
   /** Extra authorization request parameters, e.g. `{ access_type: 'offline', prompt: 'consent' }`. */
   authorizationParams: z.record(z.string(), z.string()).default({}),
   /** Whether the provider issues refresh tokens (RFC 6749 §6). */
@@ -123,16 +133,91 @@ export const apiKeyAuthSchema = z.strictObject({
 })
 
 /** HTTP Basic authentication (RFC 7617) with fields `username` and `password`. */
-export const basicAuthSchema = z.strictObject({
-  type: z.literal('basic'),
-  fields: z.record(fieldName, formFieldSchema).default({
-    username: { label: 'Username', type: 'text', required: true },
-    password: { label: 'Password', type: 'password', required: true },
-  }),
-  verify: verifySchema,
+export const basicAuthSchema = z
+  .strictObject({
+    type: z.literal('basic'),
+    fields: z.record(fieldName, formFieldSchema).default({
+      username: { label: 'Username', type: 'text', required: true },
+      password: { label: 'Password', type: 'password', required: true },
+    }),
+    /**
+     * A constant `username` or `password` the form does not ask for: providers that take an API key
+     * as the user name and ignore the password (Freshdesk's `X`, BambooHR's "any random string"), or
+     * the reverse. A constant is not a secret (it is shown in the catalog); it cannot also be a form field.
+     */
+    fixed: z.strictObject({ username: z.string().max(200).optional(), password: z.string().max(200).optional() }).optional(),
+    verify: verifySchema,
+  })
+  .refine((a) => !a.fixed || Object.keys(a.fixed).every((k) => !Object.hasOwn(a.fields, k)), { message: 'a fixed username or password cannot also be a form field', path: ['fixed'] })
+
+/** The form fields of {@link jwtBearerAuthSchema}: only these two names, the key always. */
+const JWT_BEARER_FIELDS = ['serviceAccountKey', 'subject'] as const
+
+/**
+ * OAuth 2.0 JWT bearer grant (RFC 7523 §2.1) with a service account key the end user pastes in the
+ * connect form: Patchbay signs an assertion (RS256, RFC 7515) with the account's private key,
+ * exchanges it at `tokenUrl` for an access token, and signs a new one when that token expires (no
+ * refresh token is involved). The key is a JSON key file in Google's format (`type:
+ * "service_account"`, `client_email`, `private_key`, `private_key_id`, `token_uri`; see
+ * `server/src/services/service-account.ts`), the only format so far. The token request only ever
+ * goes to `tokenUrl` (or the vendor's integration override): a key whose `token_uri` names another
+ * URL is refused, never followed.
+ *
+ * Fields: `serviceAccountKey` (required, the whole JSON key file) and, optionally, `subject` (the
+ * user the account acts as, the JWT `sub` claim: Google's domain-wide delegation). A connector may
+ * relabel them; leaving `subject` out does not ask for it.
+ */
+export const jwtBearerAuthSchema = z
+  .strictObject({
+    type: z.literal('oauth2_jwt_bearer'),
+    tokenUrl: urlTemplate,
+    /** Sent in the assertion's `scope` claim, joined with `scopeSeparator` (Google's place for them). */
+    scopes: z.array(z.string()).default([]),
+    scopeSeparator: z.string().default(' '),
+    /** Seconds from `iat` to `exp` of each assertion; Google allows at most 3600. */
+    assertionLifetime: z.number().int().min(60).max(3600).default(3600),
+    fields: z.record(fieldName, formFieldSchema).default({
+      serviceAccountKey: { label: 'Service account key (JSON)', type: 'textarea', required: true, description: 'The whole JSON key file of the service account, as downloaded.' },
+      subject: { label: 'User to act as', type: 'email', required: false, description: 'Only with domain-wide delegation: the email address of the user whose data the service account reads.' },
+    }),
+    inject: injectSchema.default({ headers: { Authorization: 'Bearer {accessToken}' }, query: {} }),
+    verify: verifySchema.optional(),
+  })
+  .refine((a) => a.fields.serviceAccountKey?.required === true && Object.keys(a.fields).every((k) => (JWT_BEARER_FIELDS as readonly string[]).includes(k)), {
+    message: `fields must be serviceAccountKey (required) and optionally subject`,
+    path: ['fields'],
+  })
+
+/**
+ * OAuth 1.0a three-legged flow (RFC 5849 §2): temporary credentials (`requestTokenUrl`, with
+ * `oauth_callback`), the user's authorization (`authorizationUrl`, in the widget's popup), token
+ * credentials (`accessTokenUrl`, with `oauth_verifier`). The consumer key and secret are the
+ * integration's client id and secret; every request to the provider is signed (RFC 5849 §3) with
+ * them and the connection's token credentials. See server/src/services/oauth1.ts.
+ */
+export const oauth1AuthSchema = z.strictObject({
+  type: z.literal('oauth1'),
+  /** Temporary credential request endpoint (RFC 5849 §2.1), called with POST. */
+  requestTokenUrl: urlTemplate,
+  /** Resource owner authorization endpoint (RFC 5849 §2.2); the popup is sent here with `oauth_token`. */
+  authorizationUrl: urlTemplate,
+  /** Token request endpoint (RFC 5849 §2.3), called with POST and `oauth_verifier`. */
+  accessTokenUrl: urlTemplate,
+  /** RFC 5849 §3.4: `HMAC-SHA1` (§3.4.2), or `HMAC-SHA256` where the provider takes it. */
+  signatureMethod: z.enum(['HMAC-SHA1', 'HMAC-SHA256']).default('HMAC-SHA1'),
+  /** The minimal scopes requested by default (OAuth 1.0a has none of its own; sent as `scopeParam`); an integration may request others. */
+  scopes: z.array(z.string()).default([]),
+  /** The authorization URL parameter that carries the scopes (Trello's `scope`); without it scopes are not sent. */
+  scopeParam: z.string().optional(),
+  scopeSeparator: z.string().default(','),
+  /**
+   * Extra authorization URL parameters, e.g. Trello's `{ expiration: 'never' }`; `{integrationName}`
+   * in a value becomes the integration's display name (Trello's `name`, shown on its prompt).
+   */
+  authorizationParams: z.record(z.string(), z.string()).default({}),
 })
 
-export const authSchema = z.discriminatedUnion('type', [oauth2AuthSchema, clientCredentialsAuthSchema, apiKeyAuthSchema, basicAuthSchema])
+export const authSchema = z.discriminatedUnion('type', [oauth2AuthSchema, clientCredentialsAuthSchema, apiKeyAuthSchema, basicAuthSchema, jwtBearerAuthSchema, oauth1AuthSchema])
 
 /** Cursor in the body (`paging.next.after`) or taken from the last item (Stripe's `starting_after`). */
 const cursorPagination = z.strictObject({
@@ -173,7 +258,26 @@ const nextUrlPagination = z.strictObject({
   limitParam: z.string().optional(),
   limit: z.number().int().positive().optional(),
 })
-export const paginationSchema = z.discriminatedUnion('type', [cursorPagination, offsetPagination, linkPagination, nextUrlPagination])
+/**
+ * GraphQL connections (Relay cursor connections, https://relay.dev/graphql/connections.htm), for
+ * objects with `graphql`: the page size and the cursor are GraphQL variables (`first`, `after`)
+ * named by `limitParam` and `cursorParam` (on a GraphQL list, a "parameter" is a variable);
+ * `pageInfo.hasNextPage` says whether another page exists and `pageInfo.endCursor` is its cursor
+ * (https://relay.dev/graphql/connections.htm#sec-undefined.PageInfo).
+ */
+const relayPagination = z.strictObject({
+  type: z.literal('relay'),
+  /** The connection's nodes, e.g. `data.issues.nodes`. */
+  itemsPath: jsonPath,
+  /** The connection's `PageInfo`, e.g. `data.issues.pageInfo`. */
+  pageInfoPath: jsonPath,
+  /** The variable that takes `endCursor` (like `cursorParam` of other lists); the operation must define it. */
+  cursorParam: z.string().regex(/^[_A-Za-z][_0-9A-Za-z]*$/).default('after'),
+  /** The variable that takes the page size `limit`, e.g. `first`; the operation must define it. */
+  limitParam: z.string().regex(/^[_A-Za-z][_0-9A-Za-z]*$/).optional(),
+  limit: z.number().int().positive().optional(),
+})
+export const paginationSchema = z.discriminatedUnion('type', [cursorPagination, offsetPagination, linkPagination, nextUrlPagination, relayPagination])
 
 /** How the provider signals rate limits. Header names are case-insensitive. */
 const rateLimitSchema = z.strictObject({
@@ -213,6 +317,23 @@ export const objectSchema = z.strictObject({
   params: z.record(z.string(), z.string()).default({}),
   /** Overrides `http.pagination` for this object. */
   pagination: paginationSchema.optional(),
+  /**
+   * A list that is a `POST` with this JSON body (a search endpoint such as HubSpot's
+   * `POST /crm/v3/objects/contacts/search`). The pagination's `cursorParam`, `limitParam` or
+   * `offsetParam` and the sync's `updatedSince`/`updatedSinceParam` are then top-level members of
+   * the body rather than query parameters; `params` stay in the query. `cursor` and `offset`
+   * pagination only (a next-page URL cannot carry a body).
+   */
+  body: z.record(z.string(), z.json()).optional(),
+  /**
+   * A GraphQL list: each page is `POST path` with `{ "query", "variables" }` (GraphQL over HTTP),
+   * paged with `relay` pagination. `query` is one `query` operation whose variables are checked at
+   * load: every used one defined, every defined one used (GraphQL spec §5.8.3, §5.8.4), and those
+   * Patchbay sets (the pagination's cursor and page size, the sync's `updatedSince`) defined.
+   * `variables` are sent on every page. A response with a non-empty `errors` array fails the page
+   * (spec §7.1.2), whatever its HTTP status.
+   */
+  graphql: z.strictObject({ query: z.string().min(1), variables: z.record(z.string(), z.json()).default({}) }).optional(),
   fields: z.record(fieldName, fieldSchema),
   /** Provider doc URL for this object's list endpoint. */
   docs: z.string().url().optional(),
@@ -233,8 +354,19 @@ export const syncSchema = z.strictObject({
   mode: z.enum(['incremental', 'full']),
   /** Incremental: the item field whose value only grows (e.g. `updatedAt`). */
   cursorField: z.string().optional(),
-  /** Incremental: the query parameter that takes the last cursor value (e.g. `since`). */
+  /**
+   * Incremental: the query parameter that takes the last cursor value (e.g. `since`); for a `body`
+   * list the body member, for a `graphql` list the variable.
+   */
   updatedSinceParam: z.string().optional(),
+  /**
+   * Incremental, for `body` and `graphql` lists whose filter nests the cursor: the body member or
+   * GraphQL variable `name` is set to `value`, in which every string equal to `'{cursor}'` is
+   * replaced by the last cursor value (kept a number when it is one). Left out of full runs, so an
+   * optional filter variable means "everything". E.g. Linear:
+   * `{ name: 'filter', value: { updatedAt: { gt: '{cursor}' } } }` with `$filter: IssueFilter`.
+   */
+  updatedSince: z.strictObject({ name: z.string().regex(/^[_A-Za-z][_0-9A-Za-z]*$/), value: z.json() }).optional(),
   /** Default schedule, e.g. `15m`, `1h`, `1d`. */
   defaultFrequency: z.string().regex(/^\d+(s|m|h|d)$/).default('1h'),
   /**
@@ -260,6 +392,14 @@ export const actionSchema = z.strictObject({
   body: z.enum(['json', 'form']).default('json'),
   /** With `body: 'form'`: lists as `key[0]=a&key[1]=b` (`indexed`, Stripe) or `key=a&key=b` (`repeat`, Twilio's `MediaUrl`). */
   formArrays: z.enum(['indexed', 'repeat']).default('indexed'),
+  /**
+   * A GraphQL mutation (method `POST`, `body: 'json'`, no path placeholders): the request body is
+   * `{ "query": query, "variables": … }` where the variables are the action's input, or, with
+   * `inputVariable`, `{ [inputVariable]: input }` (Linear's `issueCreate(input: $input)`). Checked
+   * at load like an object's `graphql`. A response with a non-empty `errors` array is a failed run
+   * (GraphQL spec §7.1.2), even with HTTP 200.
+   */
+  graphql: z.strictObject({ query: z.string().min(1), inputVariable: z.string().regex(/^[_A-Za-z][_0-9A-Za-z]*$/).optional() }).optional(),
   /**
    * The object whose record shape the input is (a create or update of a `contact`). With it, the
    * action also takes a record in the vendor's model shape, written back through the inverse of
@@ -308,8 +448,11 @@ export interface ConnectorHooks {
    * (`GET https://api.xero.com/connections` → `tenantId`). `get` sends the access token as a bearer
    * token to an absolute https URL and returns the parsed JSON (a non-2xx answer throws). Returned
    * values must be declared `source: 'token'` and match their patterns; a throw refuses the connection.
+   * `callbackParams` are the query parameters of the redirect back to Patchbay other than `code`,
+   * `state` and `iss` (RFC 6749 §4.1.2, RFC 9207), e.g. QuickBooks Online's company id `realmId`;
+   * they come from the browser, so a hook checks them like any input (their patterns apply too).
    */
-  afterAuthorization?: (ctx: { tokenResponse: Record<string, unknown>; connectionConfig: Readonly<Record<string, string>>; get: (url: string) => Promise<unknown> }) => Promise<Record<string, string>>
+  afterAuthorization?: (ctx: { tokenResponse: Record<string, unknown>; connectionConfig: Readonly<Record<string, string>>; callbackParams: Readonly<Record<string, string>>; get: (url: string) => Promise<unknown> }) => Promise<Record<string, string>>
   /** A label for the connected account (e.g. the login), from the verify/`me` response. */
   accountLabel?: (body: unknown) => string | undefined
   /**
@@ -328,9 +471,11 @@ export interface ConnectorHooks {
    * return only the fields a request names (HubSpot's `properties`), add those the connection's
    * mapping reads (`mappedPaths`, dotted record paths such as `properties.custom_tier`). Pure.
    * When a mapping change changes these parameters, Patchbay refetches the object (a full resync),
-   * since the stored records lack the new fields.
+   * since the stored records lack the new fields. `connectionConfig` is the connection's config, for
+   * providers whose list needs an account value as a query parameter (Calendly's `user=<user URI>`);
+   * query values are URL-encoded by the engine, so no pattern widening reaches a URL's path or host.
    */
-  listParams?: (ctx: { object: string; params: Readonly<Record<string, string>>; mappedPaths: readonly string[] }) => Record<string, string>
+  listParams?: (ctx: { object: string; params: Readonly<Record<string, string>>; mappedPaths: readonly string[]; connectionConfig?: Readonly<Record<string, string>> }) => Record<string, string>
   discoverFields?: (ctx: DiscoveryContext) => Promise<Record<string, { type: FieldType; label?: string | undefined; description?: string | undefined; enumValues?: string[] | undefined }> | undefined>
 }
 
@@ -360,20 +505,29 @@ export const connectorSchema = z
        */
       errorWhen: z.strictObject({ path: jsonPath, equals: z.union([z.string(), z.number(), z.boolean()]), messagePath: jsonPath.optional() }).optional(),
     }),
-    /** A request that identifies the connected account, used for its label. */
-    accountInfo: z.strictObject({ path }).optional(),
+    /**
+     * A request that identifies the connected account, used for its label: `GET path`, or with
+     * `graphql` a `POST path` of that query (no variables), e.g. Linear's `{ viewer { … } }`.
+     */
+    accountInfo: z.strictObject({ path, graphql: z.strictObject({ query: z.string().min(1) }).optional() }).optional(),
     objects: z.record(fieldName, objectSchema).default({}),
     syncs: z.record(fieldName, syncSchema).default({}),
     actions: z.record(fieldName, actionSchema).default({}),
     hooks: z.custom<ConnectorHooks>((v) => typeof v === 'object' && v !== null).default({}),
+    /** Incoming provider webhooks: secret, signature, routing, event type, handshake (`./webhooks.ts`). */
+    webhooks: connectorWebhooksSchema.optional(),
   })
   .superRefine((c, ctx) => {
+    for (const issue of checkConnectorWebhooks(c)) ctx.addIssue({ code: 'custom', ...issue })
+    if (c.auth.type === 'oauth2' && c.auth.tokenRequestBody === 'json' && c.auth.clientAuth !== 'client_secret_post') ctx.addIssue({ code: 'custom', path: ['auth', 'clientAuth'], message: "a JSON token request carries the client secret in its body: use 'client_secret_post'" })
     const declared = new Set(Object.keys(c.connectionConfig))
     const urls: [string, string | undefined][] = [
       ['http.baseUrl', c.http.baseUrl],
       ['auth.tokenUrl', 'tokenUrl' in c.auth ? c.auth.tokenUrl : undefined],
-      ['auth.authorizationUrl', c.auth.type === 'oauth2' ? c.auth.authorizationUrl : undefined],
+      ['auth.authorizationUrl', c.auth.type === 'oauth2' || c.auth.type === 'oauth1' ? c.auth.authorizationUrl : undefined],
       ['auth.revocationUrl', c.auth.type === 'oauth2' ? c.auth.revocationUrl : undefined],
+      ['auth.requestTokenUrl', c.auth.type === 'oauth1' ? c.auth.requestTokenUrl : undefined],
+      ['auth.accessTokenUrl', c.auth.type === 'oauth1' ? c.auth.accessTokenUrl : undefined],
     ]
     for (const [name, field] of Object.entries(c.connectionConfig)) {
       if (field.default !== undefined && !new RegExp(`^(?:${field.pattern})$`).test(field.default)) ctx.addIssue({ code: 'custom', path: ['connectionConfig', name, 'default'], message: 'the default does not match the pattern' })
@@ -400,7 +554,66 @@ export const connectorSchema = z
     for (const [name, action] of Object.entries(c.actions)) {
       if (action.object !== undefined && !Object.hasOwn(c.objects, action.object)) ctx.addIssue({ code: 'custom', path: ['actions', name, 'object'], message: `unknown object ${action.object}` })
     }
+    checkPostRequests(c, (path, message) => ctx.addIssue({ code: 'custom', path, message }))
   })
+
+/**
+ * Load-time checks of `POST` lists (`body`, `graphql`), GraphQL actions and a GraphQL `accountInfo`:
+ * the pagination fits the request, the variables Patchbay sets are defined by the operation, and
+ * incremental settings reach a body member or variable.
+ */
+function checkPostRequests(
+  c: {
+    http: { pagination?: Pagination | undefined }
+    objects: Record<string, z.output<typeof objectSchema>>
+    syncs: Record<string, z.output<typeof syncSchema>>
+    actions: Record<string, z.output<typeof actionSchema>>
+    accountInfo?: { path: string; graphql?: { query: string } | undefined } | undefined
+  },
+  issue: (path: (string | number)[], message: string) => void): void {
+  for (const [name, object] of Object.entries(c.objects)) {
+    const pagination = object.pagination ?? c.http.pagination
+    const at = ['objects', name]
+    if (object.body && object.graphql) issue(at, 'an object is a `body` list or a `graphql` list, not both')
+    if (pagination?.type === 'relay' && !object.graphql) issue([...at, 'pagination'], '`relay` pagination needs a `graphql` object')
+    if (object.body && pagination && pagination.type !== 'cursor' && pagination.type !== 'offset') issue([...at, 'pagination'], `a \`body\` list pages with \`cursor\` or \`offset\`, not \`${pagination.type}\``)
+    if (object.graphql) {
+      if (pagination && pagination.type !== 'relay') issue([...at, 'pagination'], `a \`graphql\` list pages with \`relay\`, not \`${pagination.type}\``)
+      const required = [...Object.keys(object.graphql.variables)]
+      if (pagination?.type === 'relay') {
+        required.push(pagination.cursorParam)
+        if (pagination.limitParam !== undefined) required.push(pagination.limitParam)
+      }
+      for (const sync of Object.values(c.syncs)) {
+        if (sync.object !== name) continue
+        if (sync.updatedSince) required.push(sync.updatedSince.name)
+        if (sync.updatedSinceParam) required.push(sync.updatedSinceParam)
+      }
+      for (const problem of operationProblems(object.graphql.query, 'query', required)) issue([...at, 'graphql', 'query'], problem)
+    }
+  }
+  for (const [name, sync] of Object.entries(c.syncs)) {
+    const object = Object.hasOwn(c.objects, sync.object) ? c.objects[sync.object] : undefined
+    if (!sync.updatedSince) continue
+    if (sync.updatedSinceParam) issue(['syncs', name, 'updatedSince'], 'set `updatedSince` or `updatedSinceParam`, not both')
+    if (object && !object.body && !object.graphql) issue(['syncs', name, 'updatedSince'], '`updatedSince` is for `body` and `graphql` lists; a GET list takes `updatedSinceParam`')
+    if (!JSON.stringify(sync.updatedSince.value).includes('"{cursor}"')) issue(['syncs', name, 'updatedSince', 'value'], "the value must hold the string '{cursor}'")
+  }
+  for (const [name, action] of Object.entries(c.actions)) {
+    if (!action.graphql) continue
+    const at = ['actions', name]
+    if (action.method !== 'POST') issue([...at, 'method'], 'a GraphQL action is a POST')
+    if (action.body !== 'json') issue([...at, 'body'], 'a GraphQL action sends JSON')
+    if (placeholders(action.path).length > 0) issue([...at, 'path'], 'a GraphQL action takes no path placeholders: the input goes into the variables')
+    const keys = action.graphql.inputVariable ? [action.graphql.inputVariable] : action.input instanceof z.ZodObject ? Object.keys(action.input.shape) : []
+    for (const problem of operationProblems(action.graphql.query, 'mutation', keys)) issue([...at, 'graphql', 'query'], problem)
+  }
+  if (c.accountInfo?.graphql) {
+    for (const problem of operationProblems(c.accountInfo.graphql.query, 'query', [])) issue(['accountInfo', 'graphql', 'query'], problem)
+    const op = (() => { try { return readOperation(c.accountInfo.graphql.query) } catch { return undefined } })()
+    if (op && op.declared.length > 0) issue(['accountInfo', 'graphql', 'query'], 'takes no variables')
+  }
+}
 
 /** What a connector author writes. */
 export type ConnectorInput = z.input<typeof connectorSchema>

@@ -6,9 +6,11 @@
  *
  * Each case is collected rather than thrown, so one run lists every failing input.
  */
+import { createHmac } from 'node:crypto'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoProvider, type DemoProvider } from '../server/src/demo/provider/index'
+import { findIntegrationByKey } from '../server/src/db/queries/integrations'
 import { ERROR_CODES } from '../server/src/lib/errors'
 import { REDACT_PATHS } from '../server/src/lib/logger'
 import { MAX_PROXY_BODY_BYTES } from '../server/src/services/proxy'
@@ -18,6 +20,7 @@ import { createTestApp, testDatabases, type TestApp } from '../server/src/testin
 const API_KEY = 'demo-api-key-7f3c9e21b8d64a05'
 const CLIENT_SECRET = 'client-secret-4b1d8e0f6a2c9753'
 const OTHER_CLIENT_SECRET = 'client-secret-new-e6a0c1f9b274d38'
+const PROVIDER_WEBHOOK_SECRET = 'slack-signing-secret-3e9b70c2d1'
 
 type JsonSchema = {
   type?: string | string[]
@@ -78,6 +81,8 @@ describe.each(testDatabases())('bad input on $name', (target) => {
   let webhookDeliveryId: string
   let syncRunId: string
   let actionRunId: string
+  /** A Slack integration with a webhook signing secret: the target of the provider webhook routes. */
+  let slackIntegrationId: string
   let operations: Operation[]
   let before: Record<string, unknown>
   let statsBefore: string
@@ -172,6 +177,7 @@ describe.each(testDatabases())('bad input on $name', (target) => {
     if (name === 'name' && op.path.startsWith('/v1/models/')) return 'Contact'
     if (name === 'id' && op.path.startsWith('/v1/connectors/custom/')) return CUSTOM_CONNECTOR.id
     if (name === 'object') return 'contact'
+    if (name === 'integrationId') return slackIntegrationId
     return 'unknown-route-param'
   }
 
@@ -383,6 +389,9 @@ describe.each(testDatabases())('bad input on $name', (target) => {
     actionRunId = ((await (await t.call('POST', '/v1/actions/create_contact', { body: { connectionId, input: { email: 'existing@example.com' } } })).json()) as { id: string }).id
     expect((await t.call('PUT', '/v1/models/Contact', { body: { fields: { email: { type: 'string', required: true } } } })).status).toBe(201)
     expect((await t.call('PUT', `/v1/connectors/custom/${CUSTOM_CONNECTOR.id}`, { body: CUSTOM_CONNECTOR })).status).toBe(201)
+    const slack = await t.call('POST', '/v1/integrations', { body: { key: 'slack', connectorId: 'slack', clientId: 'slack-client', webhookSecret: PROVIDER_WEBHOOK_SECRET, syncSettings: { autoStart: false } } })
+    expect(slack.status).toBe(201)
+    slackIntegrationId = ((await slack.json()) as { providerWebhookUrl: string }).providerWebhookUrl.split('/').pop()!
     // One finished sync run, so the run routes have something to read (and records exist).
     const trig = await t.call('POST', `/v1/connections/${connectionId}/syncs/contacts/trigger`, { body: {} })
     expect(trig.status).toBe(202)
@@ -427,9 +436,13 @@ describe.each(testDatabases())('bad input on $name', (target) => {
       'DELETE /v1/embed/connections/{id}',
       'POST /v1/embed/oauth/authorizations',
       'POST /v1/proxy/{connectionId}/{path}',
+      'POST /v1/webhooks/providers/{integrationId}',
+      'POST /v1/webhooks/providers/{integrationId}/{connectionId}',
+      'GET /v1/webhooks/providers/{integrationId}',
     ])
       expect(names, known).toContain(known)
-    expect(operations.every((o) => o.auth !== 'none'), 'every operation declares its security scheme').toBe(true)
+    // Only the provider webhook routes are public: providers call them, and their signature is the credential.
+    expect(operations.filter((o) => o.auth === 'none').map((o) => `${o.method} ${o.path}`).sort(), 'every other operation declares its security scheme').toEqual(['GET /v1/webhooks/providers/{integrationId}', 'POST /v1/webhooks/providers/{integrationId}', 'POST /v1/webhooks/providers/{integrationId}/{connectionId}'])
   })
 
   it('answers a good request on every operation (the baseline the bad inputs differ from)', async () => {
@@ -446,7 +459,7 @@ describe.each(testDatabases())('bad input on $name', (target) => {
 
   it('refuses a missing, malformed or wrong kind of credential on every operation', async () => {
     const failures: string[] = []
-    for (const op of operations) {
+    for (const op of operations.filter((o) => o.auth !== 'none')) {
       const wrongKind = op.auth === 'session' ? t.tenant.secretKey : sessionToken
       const valid = tokenFor(op.auth)!
       const cases: { label: string; headers: Record<string, string>; exp?: Expect }[] = [
@@ -674,13 +687,43 @@ describe.each(testDatabases())('bad input on $name', (target) => {
     expect(provider.stats.apiRequests).toBe(before)
   })
 
+  it('refuses provider webhooks that are unsigned, forged, stale, oversized or misaddressed, and records nothing', async () => {
+    const deliveries = async () => ((await (await t.call('GET', '/v1/webhook-deliveries?limit=200')).json()) as { data: unknown[] }).data.length
+    const before = await deliveries()
+    const url = `/v1/webhooks/providers/${slackIntegrationId}`
+    const body = JSON.stringify({ type: 'event_callback', team_id: 'T0BAD', event: { type: 'message' } })
+    const now = Math.floor(Date.now() / 1000)
+    const signed = (b: string, ts = now, secret = PROVIDER_WEBHOOK_SECRET) => ({ 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${createHmac('sha256', secret).update(`v0:${ts}:${b}`).digest('hex')}` })
+    const cases: { label: string; path?: string; body?: string | Uint8Array; headers: Record<string, string>; exp: Expect }[] = [
+      { label: 'no signature', body, headers: { 'content-type': 'application/json' }, exp: { status: 401, code: 'webhook_signature_invalid' } },
+      { label: 'no body, no signature', headers: {}, exp: { status: 401, code: 'webhook_signature_invalid' } },
+      { label: 'signed with another secret', body, headers: signed(body, now, 'guessed-secret'), exp: { status: 401, code: 'webhook_signature_invalid' } },
+      { label: 'signature of another body', body: body.replace('message', 'messagf'), headers: signed(body), exp: { status: 401, code: 'webhook_signature_invalid' } },
+      { label: 'stale timestamp', body, headers: signed(body, now - 3600), exp: { status: 401, code: 'webhook_signature_invalid' } },
+      { label: 'timestamp not a number', body, headers: { ...signed(body), 'x-slack-request-timestamp': 'soon' }, exp: { status: 401, code: 'webhook_signature_invalid' } },
+      { label: 'signature not hex', body, headers: { ...signed(body), 'x-slack-signature': 'v0=zz%%' }, exp: { status: 401, code: 'webhook_signature_invalid' } },
+      { label: 'signature of 20,000 characters', body, headers: { ...signed(body), 'x-slack-signature': `v0=${'a'.repeat(20_000)}` }, exp: { status: 401, code: 'webhook_signature_invalid' } },
+      { label: 'body over 1 MiB', body: new Uint8Array(1024 * 1024 + 1).fill(97), headers: { 'content-type': 'application/json' }, exp: { status: 413, code: 'payload_too_large' } },
+      { label: 'unknown integration', path: '/v1/webhooks/providers/int_doesnotexist', body, headers: signed(body), exp: { status: 404, code: 'not_found' } },
+      { label: 'integration without webhooks', path: `/v1/webhooks/providers/${(await findIntegrationByKey(t.ctx.db, t.tenant.environmentId, 'crm-key'))!.id}`, body, headers: signed(body), exp: { status: 404, code: 'webhooks_not_supported' } },
+      { label: "another integration's connection", path: `${url}/${connectionId}`, body, headers: signed(body), exp: { status: 404, code: 'not_found' } },
+    ]
+    const failures: string[] = []
+    for (const c of cases) failures.push(...problemFailures(`POST ${c.path ?? url} [${c.label}]`, await send('POST', c.path ?? url, { headers: c.headers, body: c.body }), c.exp))
+    // A correctly signed event that matches no connection is acknowledged (not an error) and not forwarded.
+    const ok = await send('POST', url, { headers: signed(body), body })
+    if (ok.res.status !== 200) failures.push(`POST ${url} [signed, unroutable] → ${ok.res.status} ${ok.text.slice(0, 200)}`)
+    expect(failures).toEqual([])
+    expect(await deliveries()).toBe(before)
+  })
+
   it('left the existing data unchanged, called no provider, served no 5xx and leaked no secret', async () => {
     expect(await snapshot()).toEqual(before)
     expect(JSON.stringify(provider.stats)).toBe(statsBefore)
     expect(served5xx).toEqual([])
     // The connection still works after the battery.
     expect((await t.call('GET', `/v1/proxy/${connectionId}/me`)).status).toBe(200)
-    const secrets = [API_KEY, CLIENT_SECRET, OTHER_CLIENT_SECRET, t.tenant.secretKey, t.tenant.productionSecretKey, sessionToken]
+    const secrets = [API_KEY, CLIENT_SECRET, OTHER_CLIENT_SECRET, PROVIDER_WEBHOOK_SECRET, t.tenant.secretKey, t.tenant.productionSecretKey, sessionToken]
     expect(bodies.length).toBeGreaterThan(500)
     for (const s of secrets) {
       expect(bodies.filter((b) => b.includes(s)).map((b) => b.slice(0, 200)), `a response body contains ${s.slice(0, 12)}…`).toEqual([])
@@ -731,7 +774,7 @@ describe.each(testDatabases())('bad input on $name', (target) => {
 
   it('logged no unhandled error and no secret while serving all of it', () => {
     expect(logs.filter((l) => l.includes('unhandled error'))).toEqual([])
-    for (const s of [API_KEY, CLIENT_SECRET, OTHER_CLIENT_SECRET, t.tenant.secretKey, t.tenant.productionSecretKey, sessionToken]) {
+    for (const s of [API_KEY, CLIENT_SECRET, OTHER_CLIENT_SECRET, PROVIDER_WEBHOOK_SECRET, t.tenant.secretKey, t.tenant.productionSecretKey, sessionToken]) {
       expect(logs.filter((l) => l.includes(s)), `a log line contains ${s.slice(0, 12)}…`).toEqual([])
     }
   })

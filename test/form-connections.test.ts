@@ -11,6 +11,13 @@ describe('authenticationFor', () => {
     const c = defineConnector({ ...base, auth: { type: 'basic', verify: { path: '/me' } } })
     expect(authenticationFor(c, { type: 'basic', values: { username: 'AC123', password: 'tok:en' } }).headers).toEqual({ authorization: `Basic ${Buffer.from('AC123:tok:en').toString('base64')}` })
   })
+  it('puts a connector’s fixed password (Freshdesk’s X) beside the typed user name, and a typed value cannot replace it', () => {
+    const c = defineConnector({ ...base, auth: { type: 'basic', fields: { username: { label: 'API key', type: 'password' } }, fixed: { password: 'X' }, verify: { path: '/me' } } })
+    const expected = { authorization: `Basic ${Buffer.from('key123:X').toString('base64')}` }
+    expect(authenticationFor(c, { type: 'basic', values: { username: 'key123' } }).headers).toEqual(expected)
+    expect(authenticationFor(c, { type: 'basic', values: { username: 'key123', password: 'other' } }).headers).toEqual(expected)
+    expect(() => defineConnector({ ...base, auth: { type: 'basic', fixed: { password: 'X' }, verify: { path: '/me' } } })).toThrow(/fixed/)
+  })
   it('fills header and query templates from the credentials', () => {
     const c = defineConnector({ ...base, auth: { type: 'api_key', inject: { headers: { Authorization: 'Token {apiKey}' }, query: { key: '{apiKey}' } }, verify: { path: '/me' } } })
     expect(authenticationFor(c, { type: 'api_key', values: { apiKey: 'abc' } })).toEqual({ headers: { authorization: 'Token abc' }, query: { key: 'abc' } })

@@ -9,8 +9,10 @@ import { generateMasterKey } from '../server/src/lib/crypto'
 import { newId } from '../server/src/lib/ids'
 import { createLogger } from '../server/src/lib/logger'
 import { saveConnection } from '../server/src/services/connections'
-import { clientSecretOf, getIntegration } from '../server/src/services/integrations'
+import { clientSecretOf, getIntegration, webhookSecretOf } from '../server/src/services/integrations'
 import { rotateKeys } from '../server/src/services/key-rotation'
+import { createWebhookEndpoint, endpointSecretContext } from '../server/src/services/webhook-endpoints'
+import { findEndpoint } from '../server/src/db/queries/webhooks'
 import { loadKeyring } from '../server/src/services/secrets'
 import { createTestApp, testConfig, testDatabases, type TestApp } from '../server/src/testing'
 
@@ -19,14 +21,18 @@ describe.each(testDatabases())('key rotation on $name', (target) => {
   const newKey = generateMasterKey()
   let t: TestApp
   let connectionId: string
+  let endpoint: { id: string; secret: string }
 
   beforeAll(async () => {
     t = await createTestApp(target, testConfig({ PATCHBAY_ENCRYPTION_KEY: oldKey }))
     await t.call('POST', '/v1/integrations', { body: { key: 'gh', connectorId: 'github', clientId: 'cid', clientSecret: 'client-secret-value' } })
     await t.call('POST', '/v1/integrations', { body: { key: 'stripe', connectorId: 'stripe' } })
+    await t.call('POST', '/v1/integrations', { body: { key: 'slack', connectorId: 'slack', clientId: 'cid', webhookSecret: 'slack-signing-secret-value' } })
     const integration = await getIntegration(t.ctx, t.tenant.environmentId, 'stripe')
     const eu = await upsertEndUser(t.ctx.db, { id: newId('eu'), environmentId: t.tenant.environmentId, externalId: 'u1' })
     connectionId = await saveConnection(t.ctx, { environmentId: t.tenant.environmentId, integration, endUserId: eu.id, credentials: { type: 'api_key', values: { apiKey: 'sk_test_secretvalue' } }, connectionConfig: {}, scopes: [] })
+    const created = await createWebhookEndpoint(t.ctx, t.tenant.environmentId, { url: 'https://vendor.example/webhooks' })
+    endpoint = { id: created.endpoint.id, secret: created.secret }
   })
   afterAll(() => t?.close())
 
@@ -42,6 +48,9 @@ describe.each(testDatabases())('key rotation on $name', (target) => {
     expect(row!.credentialsEnc).not.toContain('sk_test_secretvalue')
     const integ = await findIntegrationByKey(t.ctx.db, t.tenant.environmentId, 'gh')
     expect(integ!.clientSecretEnc).not.toContain('client-secret-value')
+    const slack = await findIntegrationByKey(t.ctx.db, t.tenant.environmentId, 'slack')
+    expect(slack!.webhookSecretEnc).toMatch(/^pb1:dek_[A-Za-z0-9]+:/)
+    expect(slack!.webhookSecretEnc).not.toContain('slack-signing-secret-value')
   })
 
   it('fails clearly when the master key is unknown', async () => {
@@ -69,6 +78,7 @@ describe.each(testDatabases())('key rotation on $name', (target) => {
       expect((await after.credentials.get(t.tenant.environmentId, connectionId)).credentials).toMatchObject({ values: { apiKey: 'sk_test_secretvalue' } })
       const gh = await getIntegration(after, t.tenant.environmentId, 'gh')
       expect(await clientSecretOf(after, gh.row)).toBe('client-secret-value')
+      expect(await webhookSecretOf(after, (await getIntegration(after, t.tenant.environmentId, 'slack')).row)).toBe('slack-signing-secret-value')
     } finally {
       await closeContext(after)
     }
@@ -78,15 +88,24 @@ describe.each(testDatabases())('key rotation on $name', (target) => {
     const ctx = await contextWith({ PATCHBAY_ENCRYPTION_KEY: newKey })
     try {
       const before = await findConnectionRow(ctx.db, connectionId)
+      const slackBefore = (await findIntegrationByKey(ctx.db, t.tenant.environmentId, 'slack'))!.webhookSecretEnc!
       const report = await rotateKeys(ctx, { dataKeys: true })
       expect(report.newDataKeys).toBeGreaterThan(0)
-      expect(report.reencrypted).toBeGreaterThanOrEqual(2)
+      expect(report.reencrypted).toBeGreaterThanOrEqual(4)
+      // The provider webhook secret moved to the new data key and still decrypts.
+      const slackAfter = (await findIntegrationByKey(ctx.db, t.tenant.environmentId, 'slack'))!
+      expect(slackAfter.webhookSecretEnc!.split(':')[1]).not.toBe(slackBefore.split(':')[1])
+      expect(await webhookSecretOf(ctx, slackAfter)).toBe('slack-signing-secret-value')
+      // The outgoing webhook endpoint's signing secret too.
+      const ep = (await findEndpoint(ctx.db, t.tenant.environmentId, endpoint.id))!
+      expect(await ctx.secrets.decrypt(t.tenant.environmentId, ep.secretEnc, endpointSecretContext(endpoint.id))).toBe(endpoint.secret)
       const after = await findConnectionRow(ctx.db, connectionId)
       const dekOf = (enc: string) => enc.split(':')[1]
       expect(dekOf(after!.credentialsEnc)).not.toBe(dekOf(before!.credentialsEnc))
       const active = (await listDataKeys(ctx.db)).filter((k) => k.environmentId === t.tenant.environmentId && k.active)
       expect(active).toHaveLength(1)
       expect(dekOf(after!.credentialsEnc)).toBe(active[0]!.id)
+      expect(dekOf(ep.secretEnc)).toBe(active[0]!.id)
       ctx.secrets.clearCache()
       await ctx.credentials.changed(connectionId)
       expect((await ctx.credentials.get(t.tenant.environmentId, connectionId)).credentials).toMatchObject({ values: { apiKey: 'sk_test_secretvalue' } })

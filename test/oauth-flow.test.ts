@@ -14,6 +14,8 @@ const ORIGIN = 'http://localhost:5173'
 
 /** The provider's `/me` of the suite running now, read by the afterAuthorization test connector. */
 let meUrl = ''
+/** The `callbackParams` each afterAuthorization call of the callback-params test connector saw (the connector is registered once per process). */
+const seen: Record<string, string>[] = []
 
 describe.each(testDatabases())('OAuth 2.0 flow on $name', (target) => {
   let t: TestApp
@@ -98,6 +100,49 @@ describe.each(testDatabases())('OAuth 2.0 flow on $name', (target) => {
     const me = (await (await fetch(`${provider.apiBaseUrl}/me`, { headers: { authorization: 'Bearer nope' } })).status)
     expect(me).toBe(401) // /me needs the token: the hook's request carried it
     expect(afterView.connectionConfig.subject).toMatch(/^[A-Za-z0-9_-]+$/)
+  })
+
+  it("gives afterAuthorization the callback's own parameters (QuickBooks Online's realmId), not code or state", async () => {
+    // A Demo CRM variant that reads a company id from the redirect, as QuickBooks Online's realmId
+    // (https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0).
+    getConnector('demo-crm-callback-params') ??
+      registerConnector(
+        defineConnector({
+          ...(demoCrm as unknown as ConnectorInput),
+          id: 'demo-crm-callback-params',
+          connectionConfig: { realmId: { label: 'Company ID', source: 'token', pattern: '[0-9]{1,32}', required: true } },
+          hooks: {
+            ...demoCrm.hooks,
+            afterAuthorization: async ({ callbackParams }) => {
+              seen.push({ ...callbackParams })
+              if (callbackParams.realmId === undefined) throw new Error('no realmId on the callback')
+              return { realmId: callbackParams.realmId }
+            },
+          },
+        }),
+      )
+    const r = await t.call('POST', '/v1/integrations', { body: { key: 'tc-realm', connectorId: 'demo-crm-callback-params', syncSettings: { autoStart: false }, clientId: 'pb', clientSecret: 'pb-secret', overrides: { authorizationUrl: provider.authorizationUrl, tokenUrl: provider.tokenUrl, revocationUrl: provider.revocationUrl, baseUrl: provider.apiBaseUrl } } })
+    expect(r.status).toBe(201)
+
+    // The provider's redirect, with the company id added as Intuit adds it.
+    const { cookie, final } = await authorizeUpToCallback(await session(), 'tc-realm')
+    final.searchParams.set('realmId', '9130347596842384658')
+    expect([...final.searchParams.keys()]).toEqual(expect.arrayContaining(['code', 'state', 'realmId']))
+    const ok = await request(final.pathname + final.search, { headers: { cookie, accept: 'application/json' } })
+    const result = (await ok.json()) as { ok: boolean; connectionId: string }
+    expect(result).toMatchObject({ ok: true })
+    const view = (await (await t.call('GET', `/v1/connections/${result.connectionId}`)).json()) as { connectionConfig: Record<string, string> }
+    expect(view.connectionConfig).toEqual({ realmId: '9130347596842384658' })
+    expect(seen.at(-1)).toEqual({ realmId: '9130347596842384658' })
+
+    // A value the field's pattern refuses refuses the connection; no realmId at all too.
+    for (const realmId of ['../../evil', undefined]) {
+      const again = await authorizeUpToCallback(await session(), 'tc-realm')
+      if (realmId !== undefined) again.final.searchParams.set('realmId', realmId)
+      const bad = await request(again.final.pathname + again.final.search, { headers: { cookie: again.cookie, accept: 'application/json' } })
+      expect(await bad.json()).toMatchObject({ ok: false, code: 'oauth_exchange_failed' })
+      expect(Object.keys(seen.at(-1)!)).toEqual(realmId === undefined ? [] : ['realmId'])
+    }
   })
 
   it('connects with PKCE, stores encrypted tokens, proxies, refreshes with rotation and revokes on delete', async () => {

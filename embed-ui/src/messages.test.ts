@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { describeScope } from './features/detail/scopes'
+import { connectorSchema } from '../../connectors/schema'
 import { defaultMessages, format, mergeMessages } from './messages'
 
 describe('messages', () => {
@@ -10,6 +11,13 @@ describe('messages', () => {
     expect(m.scopes['repo:status']).toBe('See commit statuses')
     expect(m.scopes.read).toBe(defaultMessages.scopes.read)
     expect(defaultMessages.catalog.title).toBe('Integrations') // defaults untouched
+  })
+
+  it('names every category a connector may declare', () => {
+    // The catalog's filter chips and cards show these; a missing one would fall back to the raw id.
+    const declared = connectorSchema.shape.categories.element.options
+    expect(declared.filter((c) => !defaultMessages.categories[c])).toEqual([])
+    expect(declared.length).toBeGreaterThan(10)
   })
 
   it('fills placeholders and leaves unknown ones', () => {

@@ -224,6 +224,8 @@ export const defaultMessages = {
     hr: 'HR',
     analytics: 'Analytics',
     ecommerce: 'E-commerce',
+    commerce: 'Commerce',
+    other: 'Other',
   } as Record<string, string>,
   /**
    * Plain words for OAuth scopes. Exact scope strings (`'crm.objects.contacts.read': 'See your contacts'`)

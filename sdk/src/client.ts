@@ -459,7 +459,10 @@ export class Integrations {
   /**
    * Enables a connector as an integration. For OAuth 2.0 connectors, register the returned
    * `redirectUri` with the provider. `clientSecret` is stored encrypted and never returned
-   * (`hasClientSecret` tells whether one is set).
+   * (`hasClientSecret` tells whether one is set). For connectors with incoming webhooks, paste the
+   * returned `providerWebhookUrl` into the provider's console and, where the connector signs with an
+   * integration secret (Slack's signing secret, GitHub's webhook secret), pass it as `webhookSecret`
+   * (write-only, `webhookSecretSet` tells); events arrive as `provider.webhook`.
    * @param input.key your key: letters, digits, `.`, `_`, `-`, 1–100 chars, starting with a letter or digit.
    * @param input.connectorId a connector `id` from `connectors.list()`.
    * @param input.overrides replace connector URLs (`baseUrl`, `authorizationUrl`, `tokenUrl`, `revocationUrl`).

@@ -80,4 +80,5 @@ export type {
   WebhookEndpointWithSecret,
   WebhookEvent,
   WebhookEventType,
+  ProviderWebhookEventData,
 } from './types'

@@ -46,7 +46,7 @@ export type Connection = ConnectionOut
 export type ConnectionStatus = ConnectionStatusOut
 /** A connector enabled for your environment, with your OAuth client settings (never the client secret). */
 export type Integration = IntegrationOut
-/** What `integrations.create` takes. `clientSecret` is write-only. */
+/** What `integrations.create` takes. `clientSecret` and `webhookSecret` (the provider's webhook signing secret) are write-only. */
 export type IntegrationCreateParams = IntegrationCreateInput
 /** What `integrations.update` takes: any subset of the writable fields; `null` clears a field. */
 export type IntegrationUpdateParams = IntegrationUpdateInput
@@ -102,7 +102,7 @@ export interface RequestOptions {
   timeoutMs?: number
 }
 
-/** Webhook event types: `connection.created`, `connection.needs_reauth`, `connection.deleted`, `sync.succeeded`, `sync.failed`. */
+/** Webhook event types: `connection.created`, `connection.needs_reauth`, `connection.deleted`, `sync.succeeded`, `sync.failed`, `mapping.updated`, `mapping.applied`, `provider.webhook`. */
 export type WebhookEventType = WebhookEventTypeOut
 /** A webhook endpoint. Its secret is only in the answers of `create` and `rotateSecret`. */
 export type WebhookEndpoint = WebhookEndpointOut
@@ -131,6 +131,27 @@ export type WebhookEvent =
   | { type: 'sync.succeeded' | 'sync.failed'; timestamp: string; data: SyncEventData }
   | { type: 'mapping.updated'; timestamp: string; data: MappingUpdatedEventData }
   | { type: 'mapping.applied'; timestamp: string; data: MappingAppliedEventData }
+  | { type: 'provider.webhook'; timestamp: string; data: ProviderWebhookEventData }
+
+/**
+ * `data` of `provider.webhook`: a provider's own webhook (a Slack event, a Stripe event…), verified
+ * by Patchbay with the provider's signature and routed to this connection. `body` is the provider's
+ * JSON body as it sent it (form fields as an object for form-encoded bodies; `null` when neither);
+ * `providerEventType` is the provider's name of the event (`app_mention`, `invoice.paid`, GitHub's
+ * `X-GitHub-Event`), when the connector knows where it is. One event per matching connection.
+ */
+export interface ProviderWebhookEventData {
+  connectionId: string
+  /** The integration key. */
+  integration: string
+  connectorId: string
+  /** Your id of the end user. */
+  endUserId: string
+  providerEventType: string | null
+  body: unknown
+  /** When Patchbay received it (ISO 8601). */
+  receivedAt: string
+}
 
 /** `data` of `mapping.updated`: a connection's own mapping changed (the records follow with `mapping.applied`). */
 export interface MappingUpdatedEventData {

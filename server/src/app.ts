@@ -19,6 +19,7 @@ import { oauthRoutes } from './routes/oauth'
 import { mappingRoutes } from './routes/mappings'
 import { modelRoutes } from './routes/models'
 import { proxyRoutes } from './routes/proxy'
+import { providerWebhookRoutes } from './routes/provider-webhooks'
 import { recordRoutes } from './routes/records'
 import { syncRoutes } from './routes/syncs'
 import { webhookRoutes } from './routes/webhooks'
@@ -50,6 +51,7 @@ export function createApp(ctx: AppContext) {
   app.route('/', embedRoutes)
   app.route('/', proxyRoutes)
   app.route('/', webhookRoutes)
+  app.route('/', providerWebhookRoutes)
   app.route('/', syncRoutes)
   app.route('/', recordRoutes)
   app.route('/', modelRoutes)

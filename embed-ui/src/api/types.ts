@@ -8,7 +8,8 @@
 export interface FormField {
   name: string
   label: string
-  type: 'text' | 'password' | 'url' | 'email'
+  /** `textarea`: a multi-line value, such as a pasted JSON key file. */
+  type: 'text' | 'password' | 'url' | 'email' | 'textarea'
   required: boolean
   description?: string
   placeholder?: string
@@ -28,7 +29,7 @@ export interface CatalogEntry {
   categories: string[]
   /** An SVG document; rendered only as an `<img>` data URL, never injected. */
   logo: string
-  /** `oauth2`, `oauth2_client_credentials`, `api_key`, `basic`… */
+  /** `oauth2`, `oauth2_client_credentials`, `oauth2_jwt_bearer` (a service account key), `api_key`, `basic`… */
   authType: string
   scopes: string[]
   credentialFields: FormField[]

@@ -1,4 +1,7 @@
-/** A labelled text input with its hint, help link and error, wired with `aria-describedby`. */
+/**
+ * A labelled text input (or, for `type: 'textarea'`, a multi-line box such as a pasted JSON key
+ * file) with its hint, help link and error, wired with `aria-describedby`.
+ */
 import { useId, type Ref } from 'react'
 import type { FormField } from '../api/types'
 import { Icon } from './icons'
@@ -10,7 +13,7 @@ export interface FieldProps {
   onChange: (value: string) => void
   helpLabel: string
   optionalLabel: string
-  ref?: Ref<HTMLInputElement>
+  ref?: Ref<HTMLInputElement | HTMLTextAreaElement>
 }
 
 /** Only http(s) help links are rendered (a `javascript:` URL never becomes a link). */
@@ -21,6 +24,19 @@ export function Field({ field, value, error, onChange, helpLabel, optionalLabel,
   const hintId = field.description ? `${id}-hint` : undefined
   const errorId = error ? `${id}-error` : undefined
   const help = safeUrl(field.helpUrl)
+  const common = {
+    id,
+    name: field.name,
+    value,
+    placeholder: field.placeholder,
+    required: field.required,
+    autoComplete: 'off',
+    spellCheck: false,
+    autoCapitalize: 'off',
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': [errorId, hintId].filter(Boolean).join(' ') || undefined,
+    onChange: (e: { target: { value: string } }) => onChange(e.target.value),
+  }
   return (
     <div className="pb-field" data-invalid={error ? '' : undefined}>
       <div className="pb-field-label">
@@ -32,22 +48,11 @@ export function Field({ field, value, error, onChange, helpLabel, optionalLabel,
           {field.description}
         </p>
       )}
-      <input
-        ref={ref}
-        id={id}
-        name={field.name}
-        type={field.type}
-        value={value}
-        placeholder={field.placeholder}
-        required={field.required}
-        autoComplete="off"
-        spellCheck={false}
-        autoCapitalize="off"
-        aria-invalid={error ? true : undefined}
-        aria-describedby={[errorId, hintId].filter(Boolean).join(' ') || undefined}
-        onChange={(e) => onChange(e.target.value)}
-        className="pb-input"
-      />
+      {field.type === 'textarea' ? (
+        <textarea ref={ref as Ref<HTMLTextAreaElement>} {...common} rows={6} wrap="off" className="pb-input pb-textarea" />
+      ) : (
+        <input ref={ref as Ref<HTMLInputElement>} {...common} type={field.type} className="pb-input" />
+      )}
       {error && (
         <p id={errorId} className="pb-field-error">
           <Icon name="alert" />

@@ -92,6 +92,21 @@ export const demoCrm = entry('demo-crm', {
   scopes: ['openid', 'offline_access', 'contacts.read', 'companies.read', 'contacts.write'],
 })
 
+/** A service account connector (`oauth2_jwt_bearer`): a pasted JSON key file and an optional user to act as. Not in {@link catalog}. */
+export const sheetsServiceAccount = entry('google-sheets-service-account', {
+  name: 'Google Sheets (service account)',
+  description: 'Share the rows of a Google spreadsheet using a Google Cloud service account.',
+  categories: ['productivity'],
+  logo: fakeLogo('GS', '#0f9d58'),
+  authType: 'oauth2_jwt_bearer',
+  scopes: ['https://www.googleapis.com/auth/spreadsheets'],
+  credentialFields: [
+    field('serviceAccountKey', 'Service account key (JSON)', { type: 'textarea', description: 'The JSON key file of a service account, pasted whole.', placeholder: '{ "type": "service_account", … }' }),
+    field('subject', 'Act as user', { type: 'email', required: false }),
+  ],
+  connectionConfigFields: [field('spreadsheetId', 'Spreadsheet ID', { pattern: '[A-Za-z0-9_-]{1,128}' })],
+})
+
 /** A catalog with one of each auth type and a disabled integration. */
 export const catalog: CatalogEntry[] = [github, hubspot, stripe, helpdesk, demoCrm, salesforce]
 

@@ -1,7 +1,8 @@
 /**
  * The out-of-the-box demo: starts the bundled demo provider (OAuth server + CRM API) and seeds
- * a demo tenant with the demo integrations. Its secrets live in `<dataDir>/demo.json`, so a
- * restart prints the same key and keeps existing connections working.
+ * a demo tenant with the demo integrations plus one per shipped connector (`./catalog.ts`). Its
+ * secrets live in `<dataDir>/demo.json`, so a restart prints the same key and keeps existing
+ * connections working.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -13,6 +14,7 @@ import { createIntegration, updateIntegration } from '../services/integrations'
 import { createApiKey, createTenant } from '../services/tenants'
 import { findEnvironment } from '../db/queries/tenants'
 import { redirectUri } from '../services/oauth-flow'
+import { seedDemoCatalog } from './catalog'
 import { startHostApp, type HostApp } from './host-app/index'
 import { startDemoProvider, type DemoProvider } from './provider/index'
 
@@ -21,6 +23,8 @@ interface DemoState {
   secretKey: string
   clientSecret: string
   providerApiKey: string
+  /** Connector ids the demo catalog seeded (or found) on earlier starts: one the vendor deleted stays deleted. */
+  catalogSeeded?: string[]
 }
 
 export const DEMO_CLIENT_ID = 'patchbay-demo'
@@ -66,15 +70,17 @@ export async function startDemo(ctx: AppContext): Promise<Demo> {
   else await createIntegration(ctx, env.id, { key: 'demo-crm', connectorId: 'demo-crm', clientId: DEMO_CLIENT_ID, clientSecret, overrides })
   if (await findIntegrationByKey(ctx.db, env.id, 'demo-crm-api-key')) await updateIntegration(ctx, env.id, 'demo-crm-api-key', { overrides: { baseUrl: provider.apiBaseUrl } })
   else await createIntegration(ctx, env.id, { key: 'demo-crm-api-key', connectorId: 'demo-crm-api-key', overrides: { baseUrl: provider.apiBaseUrl } })
-  // Real providers for a fuller catalog: Stripe takes an API key as is; GitHub and HubSpot need
-  // the vendor's OAuth app, so they are shown as disabled until you PATCH a client id and secret.
-  const catalog = [
-    { key: 'stripe', connectorId: 'stripe' },
-    { key: 'github', connectorId: 'github', clientId: 'set-your-github-client-id', enabled: false },
-    { key: 'hubspot', connectorId: 'hubspot', clientId: 'set-your-hubspot-client-id', enabled: false },
-  ]
-  for (const integration of catalog) {
-    if (!(await findIntegrationByKey(ctx.db, env.id, integration.key))) await createIntegration(ctx, env.id, integration)
+  // The service-account variant: the end user pastes a client id and secret of the demo provider.
+  const serviceAccount = { overrides: { tokenUrl: provider.tokenUrl, baseUrl: provider.apiBaseUrl } }
+  if (await findIntegrationByKey(ctx.db, env.id, 'demo-crm-client-credentials')) await updateIntegration(ctx, env.id, 'demo-crm-client-credentials', serviceAccount)
+  else await createIntegration(ctx, env.id, { key: 'demo-crm-client-credentials', connectorId: 'demo-crm-client-credentials', ...serviceAccount })
+  // Every other shipped connector, so the widget shows the whole catalog: OAuth ones disabled until
+  // the vendor PATCHes its client id and secret, the others (API key, basic…) usable as they are.
+  const catalog = await seedDemoCatalog(ctx, env.id, state.catalogSeeded)
+  if (catalog.created.length) ctx.log.info(`demo catalog: added ${catalog.created.length} integrations (${catalog.created.join(', ')})`)
+  if (catalog.seeded.join() !== (state.catalogSeeded ?? []).join()) {
+    state = { ...state, catalogSeeded: catalog.seeded }
+    writeFileSync(file, JSON.stringify(state, null, 2), { mode: 0o600 })
   }
   const appOptions = { patchbayUrl: ctx.config.publicUrl, secretKey: state.secretKey }
   const app = await startHostApp({ ...appOptions, port: ctx.config.demoAppPort }).catch(async (err: NodeJS.ErrnoException) => {

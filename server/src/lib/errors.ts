@@ -37,6 +37,12 @@ export const ERROR_CODES = {
   /** The mapping in effect cannot be written back (`errors` says why), e.g. it lowercases or splits a field. */
   mapping_not_invertible: 422,
   upstream_host_not_allowed: 400,
+  /** An incoming provider webhook's signature is missing, wrong, or its timestamp is stale (the provider should not retry). */
+  webhook_signature_invalid: 401,
+  /** The integration's connector declares no incoming webhooks. */
+  webhooks_not_supported: 404,
+  /** The signing secret an incoming provider webhook needs is not set (on the integration, or in the connection's credentials). */
+  webhook_secret_missing: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   internal: 500,

@@ -10,7 +10,9 @@ export const REDACT_PATHS = [
   'accessToken', '*.accessToken', 'refreshToken', '*.refreshToken',
   'access_token', '*.access_token', 'refresh_token', '*.refresh_token',
   'clientSecret', '*.clientSecret', 'client_secret', '*.client_secret',
-  'apiKey', '*.apiKey', 'password', '*.password', 'credentials', '*.credentials', 'token', '*.token',
+  'apiKey', '*.apiKey', 'password', '*.password', 'webhookSecret', '*.webhookSecret', 'credentials', '*.credentials', 'token', '*.token',
+  'tokenSecret', '*.tokenSecret', 'oauth_token_secret', '*.oauth_token_secret',
+  'privateKey', '*.privateKey', 'private_key', '*.private_key', 'serviceAccountKey', '*.serviceAccountKey', 'assertion', '*.assertion',
 ]
 
 /** The server's logger (JSON lines on stdout). */

@@ -143,15 +143,17 @@ export class UpstreamClient {
   /**
    * {@link send} with retries: retryable statuses per `policy` and, when `idempotent`, network
    * errors. Waits `Retry-After` when given (up to `maxDelayMs`), else exponential backoff with full jitter.
+   * @param prepare when given, builds each attempt's request instead of `req` (an OAuth 1.0a
+   *   signature needs a new nonce per attempt, RFC 5849 §3.3).
    * @returns the last response (possibly a retryable status after the last attempt).
    */
-  async sendWithRetry(req: UpstreamRequest, policy: RetryPolicy, idempotent: boolean): Promise<IncomingMessage> {
+  async sendWithRetry(req: UpstreamRequest, policy: RetryPolicy, idempotent: boolean, prepare?: () => Promise<UpstreamRequest>): Promise<IncomingMessage> {
     const base = policy.baseDelayMs ?? 200
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= policy.maxAttempts
       let res: IncomingMessage
       try {
-        res = await this.send(req)
+        res = await this.send(prepare ? await prepare() : req)
       } catch (err) {
         if (last || !idempotent || !(err instanceof PatchbayError) || err.code !== 'upstream_unreachable') throw err
         await sleep(Math.random() * Math.min(policy.maxDelayMs, base * 2 ** attempt))

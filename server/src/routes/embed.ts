@@ -20,7 +20,7 @@ const common = { tags: ['Widget (connect session)'], security: sessionSecurity, 
 const FormField = z.object({
   name: z.string(),
   label: z.string(),
-  type: z.enum(['text', 'password', 'url', 'email']),
+  type: z.enum(['text', 'password', 'url', 'email', 'textarea']).openapi({ description: '`textarea`: a multi-line value, such as a pasted JSON key file' }),
   required: z.boolean(),
   description: z.string().optional(),
   placeholder: z.string().optional(),
@@ -48,7 +48,7 @@ const CatalogEntry = z
 
 function catalogEntry(i: ResolvedIntegration): z.infer<typeof CatalogEntry> {
   const { connector } = i
-  const fields = (rec: Record<string, { label: string; type: 'text' | 'password' | 'url' | 'email'; required: boolean; description?: string | undefined; placeholder?: string | undefined; pattern?: string | undefined; helpUrl?: string | undefined; default?: string | undefined }>) =>
+  const fields = (rec: Record<string, { label: string; type: z.infer<typeof FormField>['type']; required: boolean; description?: string | undefined; placeholder?: string | undefined; pattern?: string | undefined; helpUrl?: string | undefined; default?: string | undefined }>) =>
     Object.entries(rec).map(([name, f]) => ({ name, label: f.label, type: f.type, required: f.required, description: f.description, placeholder: f.placeholder, pattern: f.pattern, helpUrl: f.helpUrl, default: f.default }))
   return {
     key: i.row.key,

@@ -44,19 +44,19 @@ export const integrationRoutes = router()
   })
   .openapi(createRoute({ ...common, method: 'get', path: '/v1/integrations', summary: 'List integrations', responses: { 200: json(z.object({ data: z.array(Integration) })), ...problems(401) } }), async (c) => {
     const ctx = c.get('ctx')
-    return c.json({ data: (await listIntegrations(ctx, c.get('secret').environmentId)).map((i) => integrationOut(i, redirectUri(ctx))) })
+    return c.json({ data: (await listIntegrations(ctx, c.get('secret').environmentId)).map((i) => integrationOut(i, redirectUri(ctx), ctx.config.publicUrl)) })
   })
   .openapi(createRoute({ ...common, method: 'post', path: '/v1/integrations', summary: 'Enable a connector as an integration', request: { body: body(IntegrationCreate) }, responses: { 201: json(Integration, 'Created'), ...problems(400, 401, 409) } }), async (c) => {
     const ctx = c.get('ctx')
-    return c.json(integrationOut(await createIntegration(ctx, c.get('secret').environmentId, c.req.valid('json')), redirectUri(ctx)), 201)
+    return c.json(integrationOut(await createIntegration(ctx, c.get('secret').environmentId, c.req.valid('json')), redirectUri(ctx), ctx.config.publicUrl), 201)
   })
   .openapi(createRoute({ ...common, method: 'get', path: '/v1/integrations/{key}', summary: 'Get an integration', request: { params: KeyParam }, responses: { 200: json(Integration), ...problems(401, 404) } }), async (c) => {
     const ctx = c.get('ctx')
-    return c.json(integrationOut(await getIntegration(ctx, c.get('secret').environmentId, c.req.valid('param').key), redirectUri(ctx)), 200)
+    return c.json(integrationOut(await getIntegration(ctx, c.get('secret').environmentId, c.req.valid('param').key), redirectUri(ctx), ctx.config.publicUrl), 200)
   })
   .openapi(createRoute({ ...common, method: 'patch', path: '/v1/integrations/{key}', summary: 'Change an integration', request: { params: KeyParam, body: body(IntegrationUpdate) }, responses: { 200: json(Integration), ...problems(400, 401, 404) } }), async (c) => {
     const ctx = c.get('ctx')
-    return c.json(integrationOut(await updateIntegration(ctx, c.get('secret').environmentId, c.req.valid('param').key, c.req.valid('json')), redirectUri(ctx)), 200)
+    return c.json(integrationOut(await updateIntegration(ctx, c.get('secret').environmentId, c.req.valid('param').key, c.req.valid('json')), redirectUri(ctx), ctx.config.publicUrl), 200)
   })
   .openapi(createRoute({ ...common, method: 'delete', path: '/v1/integrations/{key}', summary: 'Delete an integration and its connections', request: { params: KeyParam }, responses: { 200: json(Deleted), ...problems(401, 404) } }), async (c) => {
     await deleteIntegration(c.get('ctx'), c.get('secret').environmentId, c.req.valid('param').key)

@@ -4,7 +4,7 @@
  * hands the result to the widget with `postMessage` to the widget's origin only — never `'*'`.
  */
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie'
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { ERROR_CODES, PatchbayError } from '../lib/errors'
 import { randomToken } from '../lib/ids'
 import { problem } from '../middleware/errors'
@@ -35,7 +35,9 @@ export const oauthRoutes = new Hono<AppEnv>()
     const state = c.req.query('state')
     if (!state) throw new PatchbayError('oauth_state_invalid', 'Missing state')
     const ctx = c.get('ctx')
-    const { location, cookie } = await beginInBrowser(ctx, state)
+    const begun = await beginInBrowser(ctx, state)
+    if ('failure' in begun) return resultPage(c, begun.failure.result, begun.failure.openerOrigin)
+    const { location, cookie } = begun
     setCookie(c, cookie.name, cookie.value, { path: '/oauth', httpOnly: true, sameSite: 'Lax', secure: ctx.config.publicUrl.startsWith('https:'), maxAge: cookie.maxAgeS })
     c.header('cache-control', 'no-store')
     c.header('referrer-policy', 'no-referrer')
@@ -45,13 +47,21 @@ export const oauthRoutes = new Hono<AppEnv>()
     const ctx = c.get('ctx')
     const { result, openerOrigin, stateId } = await completeAuthorization(ctx, new URL(c.req.url, ctx.config.publicUrl), getCookie(c))
     if (stateId) deleteCookie(c, `pb_oauth_${stateId}`, { path: '/oauth' })
-    const nonce = randomToken(16)
-    c.header('cache-control', 'no-store')
-    c.header('referrer-policy', 'no-referrer')
-    c.header('content-security-policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; frame-ancestors 'none'`)
-    if (c.req.header('accept')?.includes('application/json')) {
-      if (!result.ok) return problem(c, result.code, result.message, { ok: false, message: result.message, openerOrigin })
-      return c.json({ ...result, openerOrigin }, 200)
-    }
-    return c.html(callbackPage(result, openerOrigin, nonce), (result.ok ? 200 : ERROR_CODES[result.code]) as 200)
+    return resultPage(c, result, openerOrigin)
   })
+
+/**
+ * Answers with the outcome of an authorization: the callback page for the widget (HTML), or JSON
+ * (a problem document on failure) when the client asks for `application/json` (tests, scripts).
+ */
+function resultPage(c: Context<AppEnv>, result: AuthorizationResult, openerOrigin: string | null) {
+  const nonce = randomToken(16)
+  c.header('cache-control', 'no-store')
+  c.header('referrer-policy', 'no-referrer')
+  c.header('content-security-policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; frame-ancestors 'none'`)
+  if (c.req.header('accept')?.includes('application/json')) {
+    if (!result.ok) return problem(c, result.code, result.message, { ok: false, message: result.message, openerOrigin })
+    return c.json({ ...result, openerOrigin }, 200)
+  }
+  return c.html(callbackPage(result, openerOrigin, nonce), (result.ok ? 200 : ERROR_CODES[result.code]) as 200)
+}

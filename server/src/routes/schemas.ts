@@ -5,6 +5,7 @@
 import { z } from '@hono/zod-openapi'
 import type { ConnectionView } from '../services/connections'
 import type { ResolvedIntegration } from '../services/integrations'
+import { providerWebhookUrl } from '../services/provider-webhooks'
 import type { DeliveryView, WebhookEndpointRow } from '../services/webhook-endpoints'
 import { mappingSchema, vendorModelSchema } from '../mapping/schema'
 
@@ -74,6 +75,7 @@ export const IntegrationCreate = z
     displayName: z.string().max(200).nullish(),
     clientId: z.string().min(1).max(500).nullish(),
     clientSecret: z.string().min(1).max(2000).nullish().openapi({ description: 'Write-only: never returned' }),
+    webhookSecret: z.string().min(1).max(2000).nullish().openapi({ description: "Write-only: the signing secret of the provider's webhooks (Slack's signing secret, GitHub's webhook secret), for connectors that take it from the integration; `null` clears it" }),
     scopes: z.array(z.string().min(1).max(200)).max(100).nullish(),
     overrides: Overrides.optional(),
     enabled: z.boolean().optional(),
@@ -98,13 +100,16 @@ export const Integration = z
     allowMultipleConnections: z.boolean(),
     syncSettings: SyncSettings,
     authType: z.string(),
-    redirectUri: z.string().nullable().openapi({ description: 'Register this redirect URI with the provider (OAuth 2.0 only)' }),
+    redirectUri: z.string().nullable().openapi({ description: 'Register this redirect URI with the provider (OAuth 2.0 and 1.0a only)' }),
+    webhookSecretSet: z.boolean().openapi({ description: 'Whether a provider webhook signing secret is set (`webhookSecret`; never returned)' }),
+    providerWebhookUrl: z.string().nullable().openapi({ description: "Paste this URL into the provider's webhook settings; `{connectionId}` is a connection's id where the provider calls one URL per connection. Null: the connector declares no incoming webhooks" }),
     createdAt: z.string().datetime(),
     updatedAt: z.string().datetime(),
   })
   .openapi('Integration')
 
-export function integrationOut(i: ResolvedIntegration, redirectUri: string): z.infer<typeof Integration> {
+/** The public view of an integration; `publicUrl` is Patchbay's (`PUBLIC_URL`), for the provider webhook URL. */
+export function integrationOut(i: ResolvedIntegration, redirectUri: string, publicUrl: string): z.infer<typeof Integration> {
   return {
     key: i.row.key,
     connectorId: i.row.connectorId,
@@ -117,7 +122,9 @@ export function integrationOut(i: ResolvedIntegration, redirectUri: string): z.i
     allowMultipleConnections: i.row.allowMultipleConnections,
     syncSettings: i.row.syncSettings,
     authType: i.connector.auth.type,
-    redirectUri: i.connector.auth.type === 'oauth2' ? redirectUri : null,
+    redirectUri: i.connector.auth.type === 'oauth2' || i.connector.auth.type === 'oauth1' ? redirectUri : null,
+    webhookSecretSet: !!i.row.webhookSecretEnc,
+    providerWebhookUrl: providerWebhookUrl(publicUrl, i.row.id, i.connector),
     createdAt: i.row.createdAt.toISOString(),
     updatedAt: i.row.updatedAt.toISOString(),
   }
@@ -182,7 +189,7 @@ export type CustomConnectorOut = z.infer<typeof CustomConnector>
 // ── Webhooks ────────────────────────────────────────────────────────────────────────────────
 
 /** Kept in step with `WEBHOOK_EVENT_TYPES` (services/webhook-outbox.ts). `sync.*` come with syncs. */
-export const WebhookEventType = z.enum(['connection.created', 'connection.needs_reauth', 'connection.deleted', 'sync.succeeded', 'sync.failed', 'mapping.updated', 'mapping.applied']).openapi('WebhookEventType')
+export const WebhookEventType = z.enum(['connection.created', 'connection.needs_reauth', 'connection.deleted', 'sync.succeeded', 'sync.failed', 'mapping.updated', 'mapping.applied', 'provider.webhook']).openapi('WebhookEventType')
 
 export const WebhookEndpointCreate = z
   .object({

@@ -31,6 +31,7 @@ import { mappingForRecords } from './mappings'
 import { newId } from '../lib/ids'
 import type { LoadedConnection } from './credential-store'
 import { bodyError } from '../../../connectors/pagination'
+import { graphqlErrors } from '../../../connectors/graphql'
 import { callProvider, providerUrl } from './provider-client'
 import { pageOf } from '../lib/pages'
 
@@ -137,12 +138,19 @@ async function recordToInput(ctx: AppContext, environmentId: string, req: RunAct
 /**
  * The request of an action for its (validated) input: `{name}` placeholders of the path filled from
  * the input's fields of the same name (URL-encoded as one path segment) and left out of the body;
- * the rest as JSON or, with `body: 'form'`, as form fields (nested objects in brackets).
+ * the rest as JSON or, with `body: 'form'`, as form fields (nested objects in brackets). A GraphQL
+ * action (`graphql`) sends `{ query, variables }`: the input as the variables, or as the one
+ * variable `inputVariable` (`{ input: … }` for Linear's `issueCreate(input: $input)`).
  * @throws {PatchbayError} `invalid_request` when a placeholder has no text or number in the input.
  * @example actionRequest({ path: '/repos/{owner}/{repo}/issues', body: 'json', … }, { owner: 'octo', repo: 'x', title: 'Bug' })
  *   // → { path: '/repos/octo/x/issues', json: { title: 'Bug' } }
  */
-export function actionRequest(action: Pick<Connector['actions'][string], 'path' | 'body' | 'formArrays'>, input: unknown): { path: string; json: unknown; form: URLSearchParams } {
+export function actionRequest(action: Pick<Connector['actions'][string], 'path' | 'body' | 'formArrays'> & { graphql?: Connector['actions'][string]['graphql'] }, input: unknown): { path: string; json: unknown; form: URLSearchParams } {
+  // A GraphQL mutation: the input is its variables (or the one `inputVariable`), the path is fixed.
+  if (action.graphql) {
+    const variables = action.graphql.inputVariable ? { [action.graphql.inputVariable]: input ?? {} } : (input ?? {})
+    return { path: action.path, json: { query: action.graphql.query, variables }, form: new URLSearchParams() }
+  }
   const rest: Record<string, unknown> = input !== null && typeof input === 'object' && !Array.isArray(input) ? { ...(input as Record<string, unknown>) } : {}
   const errors: { path: string; message: string }[] = []
   const path = action.path.replace(/\{([a-zA-Z][a-zA-Z0-9_]*)\}/g, (_, name: string) => {
@@ -251,8 +259,9 @@ export async function runAction(ctx: AppContext, environmentId: string, req: Run
       idempotent: key !== undefined || IDEMPOTENT_METHODS.has(action.method),
       signal: AbortSignal.timeout(ACTION_DEADLINE_MS),
     })
-    // A 2xx can still be a refusal (Slack's `ok: false`): the connector's `http.errorWhen` says so.
-    const ok = response.status >= 200 && response.status < 300 && !bodyError(connector.http.errorWhen, response.body)
+    // A 2xx can still be a refusal (Slack's `ok: false`): the connector's `http.errorWhen` says so;
+    // for a GraphQL mutation, a non-empty `errors` array (https://spec.graphql.org/October2021/#sec-Errors).
+    const ok = response.status >= 200 && response.status < 300 && !bodyError(connector.http.errorWhen, response.body) && !(action.graphql && graphqlErrors(response.body))
     outcome = { status: ok ? 'succeeded' : 'failed', providerStatus: response.status, output: response.body === '' ? null : response.body, errorCode: null, errorMessage: null }
   } catch (err) {
     const error =

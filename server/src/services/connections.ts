@@ -3,6 +3,7 @@
  * deleting (with RFC 7009 revocation where the provider supports it).
  */
 import * as oauth from 'oauth4webapi'
+import { graphqlErrors } from '../../../connectors/graphql'
 import type { AppContext } from '../context'
 import * as q from '../db/queries/connections'
 import type { ConnectionStatus } from '../db/schema/index'
@@ -11,9 +12,11 @@ import { findIntegrationByKey } from '../db/queries/integrations'
 import { notFound, PatchbayError } from '../lib/errors'
 import { newId } from '../lib/ids'
 import { isLiteralPrivateHost } from '../lib/upstream'
-import { authenticationFor, encryptCredentials, type Credentials } from './credentials'
+import { authenticationFor, encryptCredentials, type Credentials, type JwtBearerCredentials } from './credentials'
 import { renderHeaders, renderUrl, validateConnectionConfig, type ResolvedIntegration } from './integrations'
 import { describeOAuthError, grantedScopes, oauthClientFor, tokensToCredentials } from './oauth-client'
+import { oauth1AuthorizationFor } from './oauth1'
+import { connectError, connectorTokenUrl, parseServiceAccountKey, parseSubject, requestJwtBearerToken } from './service-account'
 import { sessionAllows, type SessionPrincipal } from './connect-sessions'
 import { inTransaction } from '../db/client'
 import { connectionOut } from './connection-view'
@@ -102,15 +105,18 @@ export async function storeConnection(ctx: AppContext, input: NewConnectionInput
  * Calls the connector's verify or account-info request with the given credentials.
  * @returns the status and parsed body, so callers can decide validity and read an account label.
  */
-export async function callWithCredentials(ctx: AppContext, integration: ResolvedIntegration, credentials: Credentials, config: Record<string, string>, request: { method: string; path: string }) {
+export async function callWithCredentials(ctx: AppContext, integration: ResolvedIntegration, credentials: Credentials, config: Record<string, string>, request: { method: string; path: string; json?: unknown }) {
   const base = new URL(renderUrl(integration.baseUrl, config))
   const url = new URL(base.pathname.replace(/\/$/, '') + request.path, base)
   const auth = authenticationFor(integration.connector, credentials)
   for (const [k, v] of Object.entries(auth.query)) url.searchParams.set(k, v)
+  // OAuth 1.0a: a signature of this very request (RFC 5849 §3.4.1).
+  if (integration.connector.auth.type === 'oauth1') auth.headers.authorization = await oauth1AuthorizationFor(ctx, integration, credentials, { method: request.method, url })
   return ctx.upstream.fetchJson({
     method: request.method,
     url,
-    headers: { accept: 'application/json', 'user-agent': 'Patchbay', ...renderHeaders(integration.connector.http.headers, config), ...auth.headers },
+    headers: { accept: 'application/json', 'user-agent': 'Patchbay', ...renderHeaders(integration.connector.http.headers, config), ...(request.json === undefined ? {} : { 'content-type': 'application/json' }), ...auth.headers },
+    ...(request.json === undefined ? {} : { body: Buffer.from(JSON.stringify(request.json)) }),
     allowPrivate: isLiteralPrivateHost(base),
     timeoutMs: 15_000,
   })
@@ -122,8 +128,10 @@ export async function fetchAccountLabel(ctx: AppContext, integration: ResolvedIn
   const { accountInfo, hooks } = integration.connector
   if (!accountInfo) return undefined
   try {
-    const res = await callWithCredentials(ctx, integration, credentials, config, { method: 'GET', path: accountInfo.path })
-    if (res.status !== 200) return undefined
+    // A GraphQL `accountInfo` is a POST of its query (Linear's `viewer`); an answer with `errors` has no label.
+    const gql = accountInfo.graphql
+    const res = await callWithCredentials(ctx, integration, credentials, config, gql ? { method: 'POST', path: accountInfo.path, json: { query: gql.query } } : { method: 'GET', path: accountInfo.path })
+    if (res.status !== 200 || (gql && graphqlErrors(res.body))) return undefined
     return hooks.accountLabel?.(res.body)
   } catch (err) {
     ctx.log.warn({ integration: integration.row.key, err: (err as Error).message }, 'account info request failed')
@@ -133,7 +141,8 @@ export async function fetchAccountLabel(ctx: AppContext, integration: ResolvedIn
 
 /**
  * Creates a connection from credentials an end user typed in (API key, basic, client
- * credentials). The credentials are verified with a test request before anything is stored.
+ * credentials, a service account key). The credentials are verified with a test request (a token
+ * request for the OAuth grants, then the connector's `verify` request if it has one) before anything is stored.
  * @throws {PatchbayError} `invalid_request` for missing/invalid fields; `credentials_invalid` when the provider rejects them.
  */
 export async function connectWithForm(
@@ -144,7 +153,7 @@ export async function connectWithForm(
 ): Promise<string> {
   const { connector } = integration
   const auth = connector.auth
-  if (auth.type === 'oauth2') throw new PatchbayError('invalid_request', `${connector.name} connects with OAuth: start an authorization instead`)
+  if (auth.type === 'oauth2' || auth.type === 'oauth1') throw new PatchbayError('invalid_request', `${connector.name} connects with OAuth: start an authorization instead`)
   const config = validateConnectionConfig(connector, input.connectionConfig)
   const errors: { path: string; message: string }[] = []
   const values: Record<string, string> = {}
@@ -173,6 +182,17 @@ export async function connectWithForm(
     } catch (err) {
       throw new PatchbayError('credentials_invalid', `${connector.name} rejected these credentials: ${describeOAuthError(err)}`)
     }
+  } else if (auth.type === 'oauth2_jwt_bearer') {
+    // Checked before any request: the key file (its token_uri must be the connector's), the subject.
+    const key = await parseServiceAccountKey(values.serviceAccountKey ?? '', connectorTokenUrl(auth, config))
+    const jwt: JwtBearerCredentials = { type: 'oauth2_jwt_bearer', ...key, subject: parseSubject(values.subject) }
+    try {
+      const t = await requestJwtBearerToken(ctx, integration, config, jwt)
+      credentials = { ...jwt, accessToken: t.accessToken, expiresAt: t.expiresAt }
+      scopes = t.scopes
+    } catch (err) {
+      throw connectError(connector.name, err)
+    }
   } else {
     credentials = { type: auth.type, values }
   }
@@ -181,10 +201,15 @@ export async function connectWithForm(
     if (!auth.verify.okStatus.includes(res.status)) {
       // A provider failure is not the end user's mistake: tell them apart (retry later vs fix the key).
       if (res.status >= 500 || res.status === 429) throw new PatchbayError('upstream_unreachable', `${connector.name} could not check these credentials right now (HTTP ${res.status}); try again later`)
+      // A service account's token is fine by now: a 403/404 means the data is not shared with it.
+      if (credentials.type === 'oauth2_jwt_bearer' && (res.status === 403 || res.status === 404)) {
+        throw new PatchbayError('credentials_invalid', `${connector.name} refused access (HTTP ${res.status}): share it with ${credentials.subject ? `the user ${credentials.subject}` : `the service account ${credentials.clientEmail}`} and check its ID`)
+      }
       throw new PatchbayError('credentials_invalid', `${connector.name} rejected these credentials (HTTP ${res.status})`)
     }
   }
-  const accountLabel = await fetchAccountLabel(ctx, integration, credentials, config)
+  // A service account's connection is labelled with the account (or the user it acts as), which are not secrets.
+  const accountLabel = (await fetchAccountLabel(ctx, integration, credentials, config)) ?? (credentials.type === 'oauth2_jwt_bearer' ? (credentials.subject ?? credentials.clientEmail) : undefined)
   return saveConnection(ctx, { environmentId: session.environmentId, integration, endUserId: session.endUserId, credentials, connectionConfig: config, scopes, accountLabel, connectionId: input.connectionId })
 }
 

@@ -22,12 +22,44 @@ export interface ClientCredentials {
   accessToken?: string | undefined
   expiresAt?: string | undefined
 }
+/**
+ * JWT bearer grant (RFC 7523 §2.1) with a service account key: what of the pasted key is needed to
+ * sign assertions, plus the current access token. `privateKey` is a PKCS #8 PEM; like every
+ * credential it is stored encrypted and never shown.
+ */
+export interface JwtBearerCredentials {
+  type: 'oauth2_jwt_bearer'
+  /** The service account's email address: the assertion's `iss`. */
+  clientEmail: string
+  privateKey: string
+  /** The key's id: the assertion's `kid` header. */
+  privateKeyId: string
+  /** The user the account acts as (`sub`), with domain-wide delegation. */
+  subject?: string | undefined
+  accessToken?: string | undefined
+  expiresAt?: string | undefined
+}
 /** Values of the connector's form fields (API key, username/password…). */
 export interface FieldCredentials {
   type: 'api_key' | 'basic'
   values: Record<string, string>
 }
-export type Credentials = OAuth2Credentials | ClientCredentials | FieldCredentials
+/**
+ * OAuth 1.0a token credentials (RFC 5849 §2.3): `oauth_token` and `oauth_token_secret`. They do not
+ * expire by themselves (a provider may revoke them); requests are signed with them and the
+ * integration's consumer key and secret (server/src/services/oauth1.ts).
+ */
+export interface OAuth1Credentials {
+  type: 'oauth1'
+  token: string
+  tokenSecret: string
+  /**
+   * Never set by Patchbay: the token response carries no expiry (RFC 5849 §2.3). A provider-side
+   * expiry (Trello's `expiration`) shows as a 401, which marks the connection `needs_reauth`.
+   */
+  expiresAt?: string | undefined
+}
+export type Credentials = OAuth2Credentials | ClientCredentials | JwtBearerCredentials | FieldCredentials | OAuth1Credentials
 
 /** AAD context of a connection's credentials: the ciphertext only decrypts for this connection. */
 const context = (connectionId: string) => `${connectionId}:credentials`
@@ -51,14 +83,18 @@ function fill(template: string, values: Record<string, string | undefined>): str
 
 /**
  * The headers and query parameters that authenticate a request with these credentials,
- * per the connector's `auth.inject` (Basic: RFC 7617 §2).
+ * per the connector's `auth.inject` (Basic: RFC 7617 §2). None for OAuth 1.0a, whose signature
+ * depends on the request (server/src/services/oauth1.ts).
  */
 export function authenticationFor(connector: Connector, credentials: Credentials): { headers: Record<string, string>; query: Record<string, string> } {
   const auth = connector.auth
   if (auth.type === 'basic') {
-    const { username = '', password = '' } = (credentials as FieldCredentials).values
+    // A connector's constant user name or password (`auth.fixed`, e.g. Freshdesk's `X`) wins over typed values.
+    const { username = '', password = '' } = { ...(credentials as FieldCredentials).values, ...auth.fixed }
     return { headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` }, query: {} }
   }
+  // OAuth 1.0a signs each request (method, URL, form body): see `oauth1AuthorizationFor`, called where the request is final.
+  if (auth.type === 'oauth1' || credentials.type === 'oauth1') return { headers: {}, query: {} }
   const values: Record<string, string | undefined> = 'values' in credentials ? credentials.values : { accessToken: credentials.accessToken }
   const headers: Record<string, string> = {}
   const query: Record<string, string> = {}

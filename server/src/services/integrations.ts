@@ -23,6 +23,8 @@ export interface IntegrationInput {
   displayName?: string | null | undefined
   clientId?: string | null | undefined
   clientSecret?: string | null | undefined
+  /** The provider's webhook signing secret (connectors whose `webhooks.secret.from` is `integration`); write-only. */
+  webhookSecret?: string | null | undefined
   scopes?: string[] | null | undefined
   overrides?: IntegrationOverrides | undefined
   enabled?: boolean | undefined
@@ -87,6 +89,10 @@ function checkInput(connector: Connector, input: Partial<IntegrationInput>): voi
     errors.push({ path: 'syncSettings.endUserFrequency', message: 'min and max between 1m and 30d, min ≤ max' })
   }
   if (connector.auth.type === 'oauth2' && input.clientId === null) errors.push({ path: 'clientId', message: 'an OAuth 2.0 integration needs a client id' })
+  if (connector.auth.type === 'oauth1' && input.clientId === null) errors.push({ path: 'clientId', message: 'an OAuth 1.0a integration needs a client id (the consumer key)' })
+  if (input.webhookSecret && connector.webhooks?.secret.from !== 'integration') {
+    errors.push({ path: 'webhookSecret', message: connector.webhooks ? `${connector.id} webhooks are signed with ${connector.webhooks.secret.from === 'clientSecret' ? 'the client secret' : "each connection's own secret"}, not an integration secret` : `${connector.id} declares no incoming webhooks` })
+  }
   for (const [name, url] of Object.entries(input.overrides ?? {})) {
     if (url === undefined) continue
     const declared = new Set(Object.keys(connector.connectionConfig))
@@ -103,6 +109,8 @@ function checkInput(connector: Connector, input: Partial<IntegrationInput>): voi
 export async function createIntegration(ctx: AppContext, environmentId: string, input: IntegrationInput): Promise<ResolvedIntegration> {
   const connector = requireConnector(input.connectorId, environmentId)
   if (connector.auth.type === 'oauth2' && !input.clientId) throw new PatchbayError('invalid_request', 'Invalid integration', { errors: [{ path: 'clientId', message: 'an OAuth 2.0 integration needs a client id' }] })
+  // The consumer secret may come later (a disabled placeholder integration); starting a flow needs it.
+  if (connector.auth.type === 'oauth1' && !input.clientId) throw new PatchbayError('invalid_request', 'Invalid integration', { errors: [{ path: 'clientId', message: 'an OAuth 1.0a integration needs a client id (the consumer key)' }] })
   checkInput(connector, input)
   const id = newId('int')
   const inserted = await q.insertIntegration(ctx.db, {
@@ -113,6 +121,7 @@ export async function createIntegration(ctx: AppContext, environmentId: string, 
     displayName: input.displayName ?? null,
     clientId: input.clientId ?? null,
     clientSecretEnc: input.clientSecret ? await ctx.secrets.encrypt(environmentId, input.clientSecret, `${id}:client_secret`) : null,
+    webhookSecretEnc: input.webhookSecret ? await ctx.secrets.encrypt(environmentId, input.webhookSecret, webhookSecretContext(id)) : null,
     scopes: input.scopes ?? null,
     overrides: input.overrides ?? {},
     enabled: input.enabled ?? true,
@@ -132,6 +141,7 @@ export async function updateIntegration(ctx: AppContext, environmentId: string, 
     ...(input.displayName !== undefined ? { displayName: input.displayName } : {}),
     ...(input.clientId !== undefined ? { clientId: input.clientId } : {}),
     ...(input.clientSecret !== undefined ? { clientSecretEnc: input.clientSecret ? await ctx.secrets.encrypt(environmentId, input.clientSecret, `${id}:client_secret`) : null } : {}),
+    ...(input.webhookSecret !== undefined ? { webhookSecretEnc: input.webhookSecret ? await ctx.secrets.encrypt(environmentId, input.webhookSecret, webhookSecretContext(id)) : null } : {}),
     ...(input.scopes !== undefined ? { scopes: input.scopes } : {}),
     ...(input.overrides !== undefined ? { overrides: input.overrides } : {}),
     ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
@@ -152,6 +162,16 @@ export async function deleteIntegration(ctx: AppContext, environmentId: string, 
   for (const id of await listConnectionIdsOfIntegration(ctx.db, current.row.id)) await deleteConnection(ctx, environmentId, id)
   await q.deleteIntegration(ctx.db, current.row.id)
   ctx.credentials.invalidateIntegration(current.row.id)
+}
+
+/** The encryption context (AAD) of an integration's provider webhook secret: bound to the row and the purpose. */
+export function webhookSecretContext(integrationId: string): string {
+  return `${integrationId}:provider_webhook_secret`
+}
+
+/** The decrypted provider webhook signing secret, or undefined when none is set. */
+export async function webhookSecretOf(ctx: AppContext, row: IntegrationRow): Promise<string | undefined> {
+  return row.webhookSecretEnc ? ctx.secrets.decrypt(row.environmentId, row.webhookSecretEnc, webhookSecretContext(row.id)) : undefined
 }
 
 /** The decrypted client secret, or undefined for a public client. */

@@ -10,8 +10,11 @@
 import type { AppContext } from '../context'
 import { activateDataKey, listDataKeys, updateWrappedKey } from '../db/queries/keys'
 import { listConnectionSecrets, rewriteConnectionSecret } from '../db/queries/connections'
-import { listIntegrationSecrets, setIntegrationSecret } from '../db/queries/integrations'
+import { listIntegrationSecrets, listIntegrationWebhookSecrets, setIntegrationSecret, setIntegrationWebhookSecret } from '../db/queries/integrations'
+import { webhookSecretContext } from './integrations'
 import { listOAuthStateSecrets, setOAuthStateSecret } from '../db/queries/sessions'
+import { listEndpointSecrets, rewriteEndpointSecret } from '../db/queries/webhooks'
+import { endpointSecretContext } from './webhook-endpoints'
 
 export interface RotationReport {
   /** Data keys re-wrapped under the current master key. */
@@ -20,7 +23,7 @@ export interface RotationReport {
   newDataKeys: number
   /** Ciphertexts re-encrypted under the new data keys. */
   reencrypted: number
-  /** Connections whose credentials changed during the run and were left for the next run. */
+  /** Secrets changed during the run (connection credentials, integration webhook secrets), left for the next run. */
   skipped: number
 }
 
@@ -59,6 +62,16 @@ export async function rotateKeys(ctx: AppContext, opts: { dataKeys?: boolean } =
     const plain = await ctx.secrets.decrypt(i.environmentId, i.clientSecretEnc, `${i.id}:client_secret`)
     await setIntegrationSecret(ctx.db, i.id, await ctx.secrets.encrypt(i.environmentId, plain, `${i.id}:client_secret`))
     report.reencrypted++
+  }
+  for (const i of await listIntegrationWebhookSecrets(ctx.db)) {
+    const plain = await ctx.secrets.decrypt(i.environmentId, i.webhookSecretEnc, webhookSecretContext(i.id))
+    if (await setIntegrationWebhookSecret(ctx.db, i.id, i.webhookSecretEnc, await ctx.secrets.encrypt(i.environmentId, plain, webhookSecretContext(i.id)))) report.reencrypted++
+    else report.skipped++
+  }
+  for (const e of await listEndpointSecrets(ctx.db)) {
+    const plain = await ctx.secrets.decrypt(e.environmentId, e.secretEnc, endpointSecretContext(e.id))
+    if (await rewriteEndpointSecret(ctx.db, e.id, e.secretEnc, await ctx.secrets.encrypt(e.environmentId, plain, endpointSecretContext(e.id)))) report.reencrypted++
+    else report.skipped++
   }
   for (const s of await listOAuthStateSecrets(ctx.db)) {
     const plain = await ctx.secrets.decrypt(s.environmentId, s.codeVerifierEnc, `${s.id}:code_verifier`)

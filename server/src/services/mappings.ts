@@ -14,7 +14,8 @@ import { notFound, PatchbayError } from '../lib/errors'
 import { newId } from '../lib/ids'
 import { checkMapping, providerFieldsOf, suggestMapping, type MappingCheck, type ProviderFields } from '../mapping/check'
 import { applyMapping, fieldLabel, readPaths } from '../mapping/apply'
-import { extractItems, firstPageUrl, getPath } from '../../../connectors/pagination'
+import { graphqlErrors } from '../../../connectors/graphql'
+import { extractItems, firstListRequest, getPath, withListParam } from '../../../connectors/pagination'
 import { discoveredFieldsSchema, type DiscoveredField } from '../../../connectors/schema'
 import { findDiscoveredFields, saveDiscovery } from '../db/queries/discovered-fields'
 import { listMappings } from '../db/queries/mappings'
@@ -274,11 +275,12 @@ async function sampleRecords(ctx: AppContext, loaded: LoadedConnection, object: 
   const o = objectOf(connector, object)
   const pagination = (o.pagination ?? connector.http.pagination)!
   try {
-    const params = hook ? hook({ object, params: o.params, mappedPaths: wanted.slice(0, MAX_WANTED_PATHS) }) : o.params
-    const url = firstPageUrl(providerUrl(loaded, o.path).toString(), { path: '', params }, pagination)
-    if (pagination.limitParam) url.searchParams.set(pagination.limitParam, String(Math.min(limit * 2, pagination.limit ?? limit * 2)))
-    const { response } = await callProvider(ctx, loaded, { method: 'GET', url, idempotent: true, maxWaitMs: 5_000 })
-    if (response.status !== 200 || response.malformed) return []
+    const params = hook ? hook({ object, params: o.params, mappedPaths: wanted.slice(0, MAX_WANTED_PATHS), connectionConfig: loaded.connection.connectionConfig }) : o.params
+    // GET, or a POST with a JSON body for `body` and `graphql` lists (connectors/pagination.ts).
+    let request = firstListRequest(providerUrl(loaded, o.path).toString(), { path: '', params, body: o.body, graphql: o.graphql }, pagination)
+    if (pagination.limitParam) request = withListParam(request, pagination.limitParam, Math.min(limit * 2, pagination.limit ?? limit * 2))
+    const { response } = await callProvider(ctx, loaded, { method: request.kind === 'get' ? 'GET' : 'POST', url: request.url, ...(request.kind === 'get' ? {} : { json: request.body }), idempotent: true, maxWaitMs: 5_000 })
+    if (response.status !== 200 || response.malformed || (o.graphql && graphqlErrors(response.body))) return []
     const sync = Object.entries(connector.syncs).find(([, s]) => s.object === object)
     const items = extractItems(response.body, pagination.itemsPath ?? '')
     const adjusted = sync && connector.hooks.syncItem ? items.map((i) => connector.hooks.syncItem!(i, { name: sync[0], model: object })) : items

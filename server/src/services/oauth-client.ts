@@ -16,9 +16,25 @@ export interface OAuthClient {
   as: oauth.AuthorizationServer
   client: oauth.Client
   clientAuth: oauth.ClientAuth
-  /** oauth4webapi options: plain http is allowed only for loopback/private hosts the vendor configured (tests, demo). */
-  options: { [oauth.allowInsecureRequests]?: boolean }
+  /**
+   * oauth4webapi options: plain http is allowed only for loopback/private hosts the vendor
+   * configured (tests, demo); a `customFetch` re-encodes token requests as JSON for connectors that
+   * declare `tokenRequestBody: 'json'`.
+   */
+  options: { [oauth.allowInsecureRequests]?: boolean; [oauth.customFetch]?: typeof fetch }
 }
+
+/**
+ * A fetch that sends a form-encoded request body (RFC 6749 §4.1.3 parameters) as the same members
+ * in a JSON object, for token endpoints that are ordinary JSON APIs (Square's ObtainToken:
+ * https://developer.squareup.com/reference/square/o-auth/obtain-token). Other bodies pass unchanged.
+ */
+export const jsonTokenRequestFetch = ((url: string, init: RequestInit) => {
+  if (!(init.body instanceof URLSearchParams)) return fetch(url, init)
+  const headers = new Headers(init.headers)
+  headers.set('content-type', 'application/json')
+  return fetch(url, { ...init, headers, body: JSON.stringify(Object.fromEntries(init.body)) })
+}) as typeof fetch
 
 /**
  * Builds the oauth4webapi objects. The issuer is the authorization endpoint's origin (used to
@@ -44,18 +60,27 @@ export async function oauthClientFor(ctx: AppContext, integration: ResolvedInteg
     as: { issuer, authorization_endpoint: authorizationUrl, token_endpoint: tokenUrl, revocation_endpoint: revocationUrl },
     client: { client_id: clientId },
     clientAuth,
-    options: insecure ? { [oauth.allowInsecureRequests]: true } : {},
+    options: {
+      ...(insecure ? { [oauth.allowInsecureRequests]: true } : {}),
+      ...(integration.connector.auth.type === 'oauth2' && integration.connector.auth.tokenRequestBody === 'json' ? { [oauth.customFetch]: jsonTokenRequestFetch } : {}),
+    },
   }
 }
 
-/** Turns a token endpoint response (RFC 6749 §5.1) into stored credentials, keeping `previous.refreshToken` when none is returned (§6). */
+/**
+ * Turns a token endpoint response (RFC 6749 §5.1) into stored credentials, keeping
+ * `previous.refreshToken` when none is returned (§6). The expiry comes from `expires_in` (seconds);
+ * without it, from an ISO 8601 `expires_at` instant, which some providers send instead (Square:
+ * https://developer.squareup.com/reference/square/objects/ObtainTokenResponse).
+ */
 export function tokensToCredentials(tokens: oauth.TokenEndpointResponse, previous?: OAuth2Credentials): OAuth2Credentials {
+  const expiresAt = typeof tokens.expires_at === 'string' ? Date.parse(tokens.expires_at) : NaN
   return {
     type: 'oauth2',
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token ?? previous?.refreshToken,
     tokenType: tokens.token_type,
-    expiresAt: typeof tokens.expires_in === 'number' ? new Date(Date.now() + tokens.expires_in * 1000).toISOString() : undefined,
+    expiresAt: typeof tokens.expires_in === 'number' ? new Date(Date.now() + tokens.expires_in * 1000).toISOString() : Number.isFinite(expiresAt) ? new Date(expiresAt).toISOString() : undefined,
   }
 }
 

@@ -8,11 +8,15 @@
  *    an HttpOnly cookie (CSRF protection, RFC 9700 §4.7.1), then redirects to the provider.
  * 3. `completeAuthorization` (`GET /oauth/callback`): consumes the state once, checks the cookie,
  *    the session and the exact redirect URI, exchanges the code once, stores the connection.
+ *
+ * OAuth 1.0a connectors (RFC 5849 §2) take the same three steps and checks: step 2 also requests
+ * temporary credentials and re-keys the state by the temporary token, step 3 matches the callback
+ * by `oauth_token` and exchanges `oauth_verifier` (./oauth1.ts, docs/decisions/0016-oauth1.md).
  */
 import * as oauth from 'oauth4webapi'
 import type { AppContext } from '../context'
 import { isLiteralPrivateHost } from '../lib/upstream'
-import { bindOAuthState, consumeOAuthState, findConnectSession, findOAuthStateByHash, insertOAuthState } from '../db/queries/sessions'
+import { bindOAuthState, consumeOAuthState, findConnectSession, findOAuthStateByHash, insertOAuthState, type OAuthStateRow } from '../db/queries/sessions'
 import { findIntegrationById } from '../db/queries/integrations'
 import { PatchbayError, type ErrorCode } from '../lib/errors'
 import { hashToken, newId, randomToken } from '../lib/ids'
@@ -20,6 +24,8 @@ import type { sessionIntegration, SessionPrincipal } from './connect-sessions'
 import { fetchAccountLabel, getConnection, storeConnection } from './connections'
 import { renderUrl, resolveIntegration, validateConnectionConfig, type ResolvedIntegration } from './integrations'
 import { describeOAuthError, grantedScopes, oauthClientFor, tokenResponseOptions, tokensToCredentials } from './oauth-client'
+import type { Credentials } from './credentials'
+import { beginOAuth1, checkOAuth1Integration, exchangeOAuth1Verifier, oauth1StateHash } from './oauth1'
 
 /** How long an authorization may take, ms (also bounded by the session's expiry). */
 const STATE_TTL_MS = 10 * 60_000
@@ -44,14 +50,16 @@ export async function startAuthorization(
   input: { connectionConfig: Record<string, string>; connectionId?: string | undefined; origin: string | undefined },
 ): Promise<{ url: string; expiresAt: Date }> {
   const { connector, row } = integration
-  if (connector.auth.type !== 'oauth2') throw new PatchbayError('invalid_request', `${connector.name} does not connect with OAuth; submit its credentials form`)
+  if (connector.auth.type !== 'oauth2' && connector.auth.type !== 'oauth1') throw new PatchbayError('invalid_request', `${connector.name} does not connect with OAuth; submit its credentials form`)
   let config = validateConnectionConfig(connector, input.connectionConfig)
   if (input.connectionId) {
     const existing = await getConnection(ctx, session.environmentId, input.connectionId, session)
     if (existing.integrationId !== row.id) throw new PatchbayError('invalid_request', 'The connection belongs to another integration')
     if (!Object.keys(input.connectionConfig).length) config = existing.connectionConfig
   }
-  await oauthClientFor(ctx, integration, config) // fails early on a misconfigured integration
+  // Fails early on a misconfigured integration.
+  if (connector.auth.type === 'oauth1') await checkOAuth1Integration(ctx, integration, config)
+  else await oauthClientFor(ctx, integration, config)
   const state = oauth.generateRandomState()
   const id = newId('st')
   const expiresAt = new Date(Math.min(Date.now() + STATE_TTL_MS, session.expiresAt.getTime()))
@@ -73,11 +81,16 @@ export async function startAuthorization(
 }
 
 /**
- * Binds the state to this browser and builds the provider's authorization URL.
- * @returns the provider URL and the cookie (name, value, max-age in s) to set.
+ * Binds the state to this browser and builds the provider's authorization URL. For OAuth 1.0a this
+ * first requests temporary credentials; when the provider refuses them, the outcome is a `failure`
+ * for the popup to hand to the widget, as the callback does.
+ * @returns the provider URL and the cookie (name, value, max-age in s) to set, or the failure.
  * @throws {PatchbayError} `oauth_state_invalid` for an unknown, used, expired or already bound state.
  */
-export async function beginInBrowser(ctx: AppContext, state: string): Promise<{ location: string; cookie: { name: string; value: string; maxAgeS: number } }> {
+export async function beginInBrowser(
+  ctx: AppContext,
+  state: string,
+): Promise<{ location: string; cookie: { name: string; value: string; maxAgeS: number } } | { failure: { result: AuthorizationResult; openerOrigin: string | null } }> {
   const st = await findOAuthStateByHash(ctx.db, hashToken(state))
   if (!st || st.consumedAt || st.expiresAt.getTime() <= Date.now()) throw new PatchbayError('oauth_state_invalid', 'This authorization link is invalid or has expired')
   const binding = randomToken(32)
@@ -86,6 +99,17 @@ export async function beginInBrowser(ctx: AppContext, state: string): Promise<{ 
   if (!row) throw new PatchbayError('oauth_state_invalid', 'The integration no longer exists')
   const integration = resolveIntegration(row)
   const auth = integration.connector.auth
+  const cookie = { name: `${BINDING_COOKIE_PREFIX}${st.id}`, value: binding, maxAgeS: Math.ceil((st.expiresAt.getTime() - Date.now()) / 1000) }
+  // OAuth 1.0a: temporary credentials first (RFC 5849 §2.1), then the provider's page with them (§2.2).
+  if (auth.type === 'oauth1') {
+    try {
+      return { location: await beginOAuth1(ctx, st, integration), cookie }
+    } catch (err) {
+      if (!(err instanceof PatchbayError) || err.code !== 'oauth_exchange_failed') throw err
+      ctx.log.warn({ integration: row.key, err: err.message }, 'OAuth 1.0a temporary credentials request failed')
+      return { failure: { result: { ok: false, code: err.code, message: err.message }, openerOrigin: st.openerOrigin } }
+    }
+  }
   if (auth.type !== 'oauth2' || !integration.authorizationUrl) throw new PatchbayError('oauth_state_invalid', 'The integration no longer uses OAuth')
   const url = new URL(renderUrl(integration.authorizationUrl, st.connectionConfig))
   for (const [k, v] of Object.entries(auth.authorizationParams)) url.searchParams.set(k, v)
@@ -99,7 +123,7 @@ export async function beginInBrowser(ctx: AppContext, state: string): Promise<{ 
     url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier))
     url.searchParams.set('code_challenge_method', 'S256')
   }
-  return { location: url.toString(), cookie: { name: `${BINDING_COOKIE_PREFIX}${st.id}`, value: binding, maxAgeS: Math.ceil((st.expiresAt.getTime() - Date.now()) / 1000) } }
+  return { location: url.toString(), cookie }
 }
 
 /** The outcome the callback page hands to the widget. */
@@ -117,8 +141,10 @@ export type AuthorizationResult =
 export async function completeAuthorization(ctx: AppContext, callbackUrl: URL, cookies: Record<string, string>): Promise<{ result: AuthorizationResult; openerOrigin: string | null; stateId: string | null }> {
   const fail = (code: ErrorCode, message: string, openerOrigin: string | null = null, stateId: string | null = null) => ({ result: { ok: false as const, code, message }, openerOrigin, stateId })
   const state = callbackUrl.searchParams.get('state')
-  if (!state) return fail('oauth_state_invalid', 'The provider did not return a state')
-  const st = await consumeOAuthState(ctx.db, hashToken(state))
+  // An OAuth 1.0a callback carries the temporary token instead of a state (RFC 5849 §2.2).
+  const oauth1Token = state ? null : callbackUrl.searchParams.get('oauth_token')
+  if (!state && !oauth1Token) return fail('oauth_state_invalid', 'The provider did not return a state')
+  const st = await consumeOAuthState(ctx.db, state ? hashToken(state) : oauth1StateHash(oauth1Token!))
   if (!st) return fail('oauth_state_invalid', 'This authorization was already completed or is unknown')
   const origin = st.openerOrigin
   const binding = cookies[`${BINDING_COOKIE_PREFIX}${st.id}`]
@@ -130,6 +156,21 @@ export async function completeAuthorization(ctx: AppContext, callbackUrl: URL, c
   const row = await findIntegrationById(ctx.db, st.integrationId)
   if (!row) return fail('not_found', 'The integration no longer exists', origin, st.id)
   const integration = resolveIntegration(row)
+  if (state === null || integration.connector.auth.type === 'oauth1') {
+    if (oauth1Token === null || integration.connector.auth.type !== 'oauth1') return fail('oauth_state_invalid', 'This callback does not match the authorization', origin, st.id)
+    // RFC 5849 §2.2: an approval comes back with `oauth_verifier`; without one the user denied access.
+    const verifier = callbackUrl.searchParams.get('oauth_verifier')
+    if (!verifier) return fail('oauth_denied', 'Access was denied at the provider', origin, st.id)
+    let credentials: Credentials
+    try {
+      credentials = await exchangeOAuth1Verifier(ctx, st, integration, oauth1Token, verifier)
+    } catch (err) {
+      const message = err instanceof PatchbayError ? err.message : 'The token credentials request failed'
+      ctx.log.warn({ integration: row.key, err: message }, 'OAuth 1.0a token credentials request failed')
+      return fail('oauth_exchange_failed', message, origin, st.id)
+    }
+    return storeAuthorization(ctx, { st, endUserId: session.endUserId, integration, credentials, config: st.connectionConfig, scopes: st.scopes })
+  }
   const client = await oauthClientFor(ctx, integration, st.connectionConfig)
 
   let params: URLSearchParams
@@ -158,28 +199,42 @@ export async function completeAuthorization(ctx: AppContext, callbackUrl: URL, c
     const fromToken = integration.connector.hooks.afterTokenResponse?.(tokens as unknown as Record<string, unknown>)
     if (fromToken) config = { ...config, ...tokenConfig(integration.connector, fromToken) }
     const after = integration.connector.hooks.afterAuthorization
-    if (after) config = { ...config, ...tokenConfig(integration.connector, await after({ tokenResponse: tokens as unknown as Record<string, unknown>, connectionConfig: config, get: bearerGet(ctx, credentials.accessToken) })) }
+    if (after) config = { ...config, ...tokenConfig(integration.connector, await after({ tokenResponse: tokens as unknown as Record<string, unknown>, connectionConfig: config, callbackParams: callbackParamsOf(callbackUrl), get: bearerGet(ctx, credentials.accessToken) })) }
   } catch (err) {
     // A hook refuses what the provider answered (e.g. an instance URL outside its domain): nothing is stored.
     ctx.log.warn({ integration: row.key, err: (err as Error).message }, 'token response refused by the connector')
     return fail('oauth_exchange_failed', `The provider's token response was not usable: ${(err as Error).message}`, origin, st.id)
   }
+  return storeAuthorization(ctx, { st, endUserId: session.endUserId, integration, credentials, config, scopes: grantedScopes(tokens, st.scopes) })
+}
+
+/**
+ * The last step of both flows: reads the account label, stores the connection (or the new
+ * credentials of the one being re-authorized) and says so to the callback page. Never throws.
+ */
+async function storeAuthorization(
+  ctx: AppContext,
+  input: { st: OAuthStateRow; endUserId: string; integration: ResolvedIntegration; credentials: Credentials; config: Record<string, string>; scopes: string[] },
+): Promise<{ result: AuthorizationResult; openerOrigin: string | null; stateId: string | null }> {
+  const { st, integration, credentials, config } = input
+  const key = integration.row.key
   const accountLabel = await fetchAccountLabel(ctx, integration, credentials, config)
   try {
     const { id: connectionId, created } = await storeConnection(ctx, {
       environmentId: st.environmentId,
       integration,
-      endUserId: session.endUserId,
+      endUserId: input.endUserId,
       credentials,
       connectionConfig: config,
-      scopes: grantedScopes(tokens, st.scopes),
+      scopes: input.scopes,
       accountLabel,
       connectionId: st.connectionId,
     })
-    ctx.log.info({ connectionId, integration: row.key }, created ? 'connection created' : 'connection re-authorized')
-    return { result: { ok: true, connectionId, integration: row.key, reconnected: !created }, openerOrigin: origin, stateId: st.id }
+    ctx.log.info({ connectionId, integration: key }, created ? 'connection created' : 'connection re-authorized')
+    return { result: { ok: true, connectionId, integration: key, reconnected: !created }, openerOrigin: st.openerOrigin, stateId: st.id }
   } catch (err) {
-    return fail(err instanceof PatchbayError ? err.code : 'internal', err instanceof PatchbayError ? err.message : 'The connection could not be saved', origin, st.id)
+    const result = { ok: false as const, code: err instanceof PatchbayError ? err.code : ('internal' as const), message: err instanceof PatchbayError ? err.message : 'The connection could not be saved' }
+    return { result, openerOrigin: st.openerOrigin, stateId: st.id }
   }
 }
 
@@ -196,6 +251,21 @@ function tokenConfig(connector: ResolvedIntegration['connector'], values: Record
     if (typeof value !== 'string' || !new RegExp(`^(?:${field.pattern})$`).test(value)) throw new Error(`${field.label} does not have the expected form`)
   }
   return values
+}
+
+/**
+ * The callback's query parameters an `afterAuthorization` hook may read (QuickBooks Online's
+ * `realmId`): all but `code`, `state` and `iss` (RFC 6749 §4.1.2, RFC 9207 §2), the first value of
+ * each name, at most 20 names of at most 1,000 characters each (a redirect is untrusted input).
+ */
+function callbackParamsOf(callbackUrl: URL): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of callbackUrl.searchParams) {
+    if (name === 'code' || name === 'state' || name === 'iss' || Object.hasOwn(out, name) || value.length > 1000) continue
+    if (Object.keys(out).length >= 20) break
+    out[name] = value
+  }
+  return out
 }
 
 /**

@@ -21,6 +21,7 @@ import type { AppContext } from '../context'
 import { PatchbayError } from '../lib/errors'
 import { isLiteralPrivateHost, parseRetryAfter } from '../lib/upstream'
 import { authenticationFor } from './credentials'
+import { oauth1AuthorizationFor } from './oauth1'
 import type { LoadedConnection } from './credential-store'
 import { renderHeaders, renderUrl } from './integrations'
 import { ensureFreshCredentials, isRefreshable, markNeedsReauth } from './token-refresh'
@@ -167,6 +168,8 @@ async function send(ctx: AppContext, loaded: LoadedConnection, call: ProviderCal
   Object.assign(headers, renderHeaders(connector.http.headers, loaded.connection.connectionConfig))
   for (const [k, v] of Object.entries(call.headers ?? {})) headers[k.toLowerCase()] = v
   Object.assign(headers, auth.headers)
+  // OAuth 1.0a: signed for this attempt's final method, URL and form body (RFC 5849 §3.4.1), a new nonce each time.
+  if (connector.auth.type === 'oauth1') headers.authorization = await oauth1AuthorizationFor(ctx, loaded.integration, loaded.credentials, { method: call.method, url, form: call.form })
   if (body) {
     headers['content-type'] = call.form ? 'application/x-www-form-urlencoded' : 'application/json'
     headers['content-length'] = String(body.length)

@@ -7,8 +7,9 @@
 import type { IncomingMessage } from 'node:http'
 import type { AppContext } from '../context'
 import { PatchbayError } from '../lib/errors'
-import { isLiteralPrivateHost, stripHopByHop } from '../lib/upstream'
+import { isLiteralPrivateHost, stripHopByHop, type UpstreamRequest } from '../lib/upstream'
 import { authenticationFor } from './credentials'
+import { oauth1AuthorizationFor } from './oauth1'
 import type { LoadedConnection } from './credential-store'
 import { renderHeaders, renderUrl } from './integrations'
 import { ensureFreshCredentials, isRefreshable } from './token-refresh'
@@ -96,7 +97,9 @@ export async function proxyRequest(ctx: AppContext, req: ProxyRequest): Promise<
     }
     const headers: Record<string, string | string[]> = { ...renderHeaders(l.integration.connector.http.headers, l.connection.connectionConfig), ...forwarded, ...auth.headers }
     if (req.body?.length) headers['content-length'] = String(req.body.length)
-    return ctx.upstream.sendWithRetry({ method, url: u, headers, body: req.body, allowPrivate }, policy, idempotent)
+    const upstream = { method, url: u, headers, body: req.body, allowPrivate }
+    if (l.integration.connector.auth.type === 'oauth1') return ctx.upstream.sendWithRetry(upstream, policy, idempotent, () => signOAuth1(ctx, l, upstream))
+    return ctx.upstream.sendWithRetry(upstream, policy, idempotent)
   }
 
   let res = await send(loaded)
@@ -106,6 +109,17 @@ export async function proxyRequest(ctx: AppContext, req: ProxyRequest): Promise<
     res = await send(loaded)
   }
   return res
+}
+
+/**
+ * An OAuth 1.0a attempt: the request signed now (a fresh nonce and timestamp, RFC 5849 §3.3) over
+ * its final method, URL and, for a form-encoded body, the body's parameters (§3.4.1.3.1).
+ */
+async function signOAuth1(ctx: AppContext, l: LoadedConnection, req: UpstreamRequest): Promise<UpstreamRequest> {
+  const type = req.headers['content-type']
+  const form = req.body?.length && /^application\/x-www-form-urlencoded\s*(;|$)/i.test(String(Array.isArray(type) ? type[0] : (type ?? ''))) ? new URLSearchParams(req.body.toString('utf8')) : undefined
+  const authorization = await oauth1AuthorizationFor(ctx, l.integration, l.credentials, { method: req.method, url: req.url, form })
+  return { ...req, headers: { ...req.headers, authorization } }
 }
 
 function lowerKeys(h: Record<string, string>): Record<string, string> {

@@ -13,6 +13,13 @@ import type { Connector } from '../../../connectors/schema'
 
 type RateLimit = NonNullable<Connector['http']['rateLimit']>
 
+/**
+ * The longest a reset header may block a connection, ms (1 h: the longest window providers document,
+ * e.g. GitHub's hourly primary limit). A later reset means a misdeclared `resetUnit` (seconds read as
+ * milliseconds point decades ahead), and must not block a connection for good.
+ */
+export const MAX_RESET_WAIT_MS = 3_600_000
+
 function header(headers: IncomingHttpHeaders, name: string | undefined): string | undefined {
   if (!name) return undefined
   const v = headers[name.toLowerCase()]
@@ -54,14 +61,14 @@ export class RateLimits {
 
   /**
    * Reads a response's rate-limit headers: with nothing remaining, blocks the connection until the
-   * reset time (or for `fallbackMs` when the reset is not given).
+   * reset time (or for `fallbackMs` when the reset is not given), at most {@link MAX_RESET_WAIT_MS}.
    */
   observe(connectionId: string, limit: RateLimit | undefined, headers: IncomingHttpHeaders, now = Date.now(), fallbackMs = 1000): void {
     if (!limit) return
     const remaining = header(headers, limit.remainingHeader)
     if (remaining === undefined || Number(remaining) > 0) return
     const reset = parseReset(header(headers, limit.resetHeader), limit.resetUnit, now)
-    this.block(connectionId, reset ?? now + fallbackMs)
+    this.block(connectionId, Math.min(reset ?? now + fallbackMs, now + MAX_RESET_WAIT_MS))
   }
 
   /** No request of `connectionId` before `until` (epoch ms), e.g. after a 429 with `Retry-After`. */

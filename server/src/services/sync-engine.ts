@@ -19,7 +19,8 @@
  * with growing delays; anything else (401 after refresh, 4xx, a connector that does not match the
  * response) fails the run at once. A failed or successful run emits `sync.failed`/`sync.succeeded`.
  */
-import { bodyError, extractItems, firstPageUrl, getPath, nextPage } from '../../../connectors/pagination'
+import { graphqlErrors } from '../../../connectors/graphql'
+import { bodyError, extractItems, firstListRequest, firstPageUrl, getPath, nextListRequest, withListParam, type ListRequest } from '../../../connectors/pagination'
 import type { Connector } from '../../../connectors/schema'
 import type { AppContext } from '../context'
 import { inTransaction } from '../db/client'
@@ -70,6 +71,12 @@ export interface SyncPlan {
   keyPath: string
   cursorPath: string | undefined
   updatedSinceParam: string | undefined
+  /** Incremental, `body`/`graphql` lists: the member or variable set to `value` with `'{cursor}'` replaced. */
+  updatedSince: Connector['syncs'][string]['updatedSince']
+  /** A `POST` list's JSON body (`objects.<name>.body`). */
+  body: Record<string, unknown> | undefined
+  /** A GraphQL list (`objects.<name>.graphql`): its pages fail on a non-empty `errors` array. */
+  graphql: { query: string; variables: Record<string, unknown> } | undefined
   deletedWhen: Connector['syncs'][string]['deletedWhen']
   mode: 'incremental' | 'full'
   /** The connector's `hooks.syncItem`, bound to this sync. */
@@ -94,6 +101,9 @@ export function syncPlan(connector: Connector, syncName: string): SyncPlan {
     keyPath: pathOf(keyName),
     cursorPath: sync.cursorField ? pathOf(sync.cursorField) : undefined,
     updatedSinceParam: sync.updatedSinceParam,
+    updatedSince: sync.updatedSince,
+    body: object.body as Record<string, unknown> | undefined,
+    graphql: object.graphql as SyncPlan['graphql'],
     deletedWhen: sync.deletedWhen,
     mode: sync.mode,
     adjust: connector.hooks.syncItem ? (item) => connector.hooks.syncItem!(item, { name: syncName, model: sync.object }) : undefined,
@@ -179,11 +189,50 @@ export function pageRecords(plan: SyncPlan, items: readonly unknown[], cursorMax
   return { batch, deletedIds, cursorMax, skipped }
 }
 
-/** The URL of a run's first page: the object's list, with `updatedSinceParam` for incremental runs. */
+/** The URL of a run's first page of a GET list: the object's list, with `updatedSinceParam` for incremental runs. */
 export function firstPage(base: string, plan: SyncPlan, cursor: string | number | null, mode: 'incremental' | 'full'): URL {
   const url = firstPageUrl(base, plan, plan.pagination)
   if (mode === 'incremental' && plan.updatedSinceParam && cursor !== null && cursor !== undefined) url.searchParams.set(plan.updatedSinceParam, String(cursor))
   return url
+}
+
+/**
+ * The request of a run's first page, for any list (GET, `body`, `graphql`; connectors/pagination.ts
+ * `firstListRequest`). Incremental runs with a cursor add `updatedSinceParam` (query parameter, body
+ * member or variable, the cursor as it is) or `updatedSince` (its value with every `'{cursor}'`
+ * string replaced by the cursor); full runs add neither.
+ * @example firstPageRequest(base, syncPlan(linear, 'issues'), '2026-01-01T00:00:00.000Z', 'incremental')
+ *   // graphql request with variables { first: 100, filter: { updatedAt: { gt: '2026-01-01T00:00:00.000Z' } } }
+ */
+export function firstPageRequest(base: string, plan: SyncPlan, cursor: string | number | null, mode: 'incremental' | 'full'): ListRequest {
+  if (!plan.body && !plan.graphql) return { kind: 'get', url: firstPage(base, plan, cursor, mode) }
+  let request = firstListRequest(base, plan, plan.pagination)
+  if (mode !== 'incremental' || cursor === null || cursor === undefined) return request
+  if (plan.updatedSinceParam) request = withListParam(request, plan.updatedSinceParam, cursor)
+  if (plan.updatedSince) request = withListParam(request, plan.updatedSince.name, withCursor(plan.updatedSince.value, cursor))
+  return request
+}
+
+/** `value` with every string equal to `'{cursor}'` replaced by `cursor`, at any depth. */
+function withCursor(value: unknown, cursor: string | number): unknown {
+  if (value === '{cursor}') return cursor
+  if (Array.isArray(value)) return value.map((v) => withCursor(v, cursor))
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withCursor(v, cursor)]))
+  return value
+}
+
+/** The stored form of a list request (credentials removed from the URL). */
+export function checkpointOf(loaded: LoadedConnection, request: ListRequest): Pick<SyncCheckpoint, 'nextUrl' | 'nextBody'> {
+  const nextUrl = withoutCredentials(loaded, request.url).href
+  return request.kind === 'get' ? { nextUrl } : { nextUrl, nextBody: request.body }
+}
+
+/** The list request a checkpoint stores (see {@link checkpointOf}). */
+function requestOf(plan: SyncPlan, cp: SyncCheckpoint): ListRequest {
+  const url = new URL(cp.nextUrl!)
+  if (plan.graphql) return { kind: 'graphql', url, body: cp.nextBody as { query: string; variables: Record<string, unknown> } }
+  if (plan.body) return { kind: 'body', url, body: cp.nextBody ?? {} }
+  return { kind: 'get', url }
 }
 
 type Outcome = { kind: 'done' } | { kind: 'continue'; inMs: number } | { kind: 'fenced' }
@@ -251,13 +300,13 @@ async function work(ctx: AppContext, run: SyncRunRow, signal: AbortSignal, deadl
   let ahead: Promise<FetchedPage> | null = null
   while (cp.phase === 'fetch' && cp.nextUrl) {
     if (Date.now() >= deadline || signal.aborted) return { kind: 'continue', inMs: 0 }
-    const page = await (ahead ?? fetchPage(ctx, run, plan, loaded, new URL(cp.nextUrl), cp.cursorMax ?? null, signal, deadline))
+    const page = await (ahead ?? fetchPage(ctx, run, plan, loaded, requestOf(plan, cp), cp.cursorMax ?? null, signal, deadline))
     ahead = null
     loaded = page.loaded
     if (page.records.skipped) ctx.log.warn({ runId: run.id, skipped: page.records.skipped }, 'items without an id were skipped')
     const nextCp = page.checkpoint
     if (nextCp.phase === 'fetch' && nextCp.nextUrl && Date.now() < deadline && !signal.aborted) {
-      ahead = fetchPage(ctx, run, plan, loaded, new URL(nextCp.nextUrl), nextCp.cursorMax ?? null, signal, deadline)
+      ahead = fetchPage(ctx, run, plan, loaded, requestOf(plan, nextCp), nextCp.cursorMax ?? null, signal, deadline)
       ahead.catch(() => {}) // surfaces when awaited; dropped with the slice otherwise
     }
     await inTransaction(ctx.db, async (tx) => {
@@ -292,11 +341,14 @@ interface FetchedPage {
 
 /**
  * Fetches one list page and prepares it for the store: items, next page, canonical JSON and hashes.
- * @throws {PatchbayError} `upstream_error` for a non-2xx answer, `upstream_invalid_response` for a body
- *   that is not JSON or does not match the connector; and whatever {@link callProvider} throws.
+ * A `body` or `graphql` page is a POST of its JSON body, idempotent all the same (a list reads).
+ * @throws {PatchbayError} `upstream_error` for a non-2xx answer or a GraphQL answer with `errors`,
+ *   `upstream_invalid_response` for a body that is not JSON or does not match the connector; and
+ *   whatever {@link callProvider} throws.
  */
-async function fetchPage(ctx: AppContext, run: SyncRunRow, plan: SyncPlan, loaded: LoadedConnection, url: URL, cursorMax: string | number | null, signal: AbortSignal, deadline: number): Promise<FetchedPage> {
-  const call = await callProvider(ctx, loaded, { method: 'GET', url, idempotent: true, signal, maxWaitMs: Math.max(0, Math.min(ctx.config.sync.rateLimitMaxWaitMs, deadline - Date.now())) })
+async function fetchPage(ctx: AppContext, run: SyncRunRow, plan: SyncPlan, loaded: LoadedConnection, request: ListRequest, cursorMax: string | number | null, signal: AbortSignal, deadline: number): Promise<FetchedPage> {
+  const { url } = request
+  const call = await callProvider(ctx, loaded, { method: request.kind === 'get' ? 'GET' : 'POST', url, ...(request.kind === 'get' ? {} : { json: request.body }), idempotent: true, signal, maxWaitMs: Math.max(0, Math.min(ctx.config.sync.rateLimitMaxWaitMs, deadline - Date.now())) })
   const { status: httpStatus, body, headers, malformed } = call.response
   if (httpStatus < 200 || httpStatus >= 300) {
     throw new PatchbayError('upstream_error', `The provider answered HTTP ${httpStatus} for ${url.pathname}: ${excerpt(body)}`, { providerStatus: httpStatus, retryable: httpStatus >= 500 || httpStatus === 408 })
@@ -304,6 +356,10 @@ async function fetchPage(ctx: AppContext, run: SyncRunRow, plan: SyncPlan, loade
   if (malformed) throw new PatchbayError('upstream_invalid_response', `The provider's response for ${url.pathname} is not valid JSON`)
   const failed = bodyError(loaded.integration.connector.http.errorWhen, body)
   if (failed) throw new PatchbayError('upstream_error', `The provider answered ${failed.message} for ${url.pathname}`, { providerStatus: httpStatus, retryable: false })
+  // GraphQL reports errors in the body, usually with HTTP 200, possibly beside partial data
+  // (https://spec.graphql.org/October2021/#sec-Errors): the page failed.
+  const gqlFailed = plan.graphql ? graphqlErrors(body) : undefined
+  if (gqlFailed) throw new PatchbayError('upstream_error', `The provider answered ${gqlFailed.message} for ${url.pathname}`, { providerStatus: httpStatus, retryable: false })
   // A 2xx whose body is not JSON at all (an HTML maintenance or login page from a proxy, an empty
   // body) arrives as a string, in which the items path finds nothing: read as an empty last page,
   // it would end a full run early and mark every record deleted. Retried like malformed JSON.
@@ -322,11 +378,18 @@ async function fetchPage(ctx: AppContext, run: SyncRunRow, plan: SyncPlan, loade
   } catch (err) {
     throw new PatchbayError('upstream_invalid_response', `The provider's response for ${url.pathname} does not match the connector: ${(err as Error).message}`, { retryable: false })
   }
-  const next = nextPage(plan.pagination, { url, body, headers, items })
+  let next: ListRequest | null
+  try {
+    next = nextListRequest(plan.pagination, { body, headers, items }, request)
+  } catch (err) {
+    // A cursor that is not text or a number, `hasNextPage` without `endCursor`: the connector does not match.
+    if (!(err instanceof TypeError)) throw err
+    throw new PatchbayError('upstream_invalid_response', `The provider's response for ${url.pathname} does not match the connector: ${err.message}`, { retryable: false })
+  }
   const records = pageRecords(plan, items, cursorMax)
   const checkpoint: SyncCheckpoint = {
     phase: next ? 'fetch' : run.mode === 'full' ? 'delete' : 'done',
-    nextUrl: next ? withoutCredentials(call.loaded, next).href : null,
+    ...(next ? checkpointOf(call.loaded, next) : { nextUrl: null }),
     cursorMax: records.cursorMax,
     ...(next || run.mode !== 'full' ? {} : { deleteAfter: '' }),
   }

@@ -18,7 +18,7 @@ import { connectionOut } from './connection-view'
 import type { LoadedConnection } from './credential-store'
 import { connectionBaseUrl } from './provider-client'
 import { encodeFeedCursor } from './records'
-import { firstPage, SYNC_QUEUE, syncPlan, type SyncJob } from './sync-engine'
+import { firstPageRequest, SYNC_QUEUE, syncPlan, type SyncJob } from './sync-engine'
 import { pageOf } from '../lib/pages'
 
 export type SyncRow = q.SyncRow
@@ -84,7 +84,7 @@ export async function listParamsFor(ctx: AppContext, loaded: LoadedConnection, o
   const o = Object.hasOwn(connector.objects, object) ? connector.objects[object] : undefined
   if (!hook || !o) return null
   const mapping = (await findMapping(ctx.db, integration.id, loaded.connection.id, object)) ?? (await findMapping(ctx.db, integration.id, null, object))
-  return hook({ object, params: o.params, mappedPaths: mapping ? readPaths(mapping.fields as Mapping['fields']) : [] })
+  return hook({ object, params: o.params, mappedPaths: mapping ? readPaths(mapping.fields as Mapping['fields']) : [], connectionConfig: loaded.connection.connectionConfig })
 }
 
 /**
@@ -94,8 +94,9 @@ export async function listParamsFor(ctx: AppContext, loaded: LoadedConnection, o
 export async function startRun(ctx: AppContext, loaded: LoadedConnection, sync: SyncRow, trigger: SyncRunTrigger, opts: { fullResync?: boolean } = {}): Promise<{ run: SyncRunRow; created: boolean }> {
   const plan = syncPlan(loaded.integration.connector, sync.name)
   const mode = opts.fullResync || plan.mode === 'full' || sync.cursor === null ? 'full' : 'incremental'
-  const url = firstPage(connectionBaseUrl(loaded), plan, sync.cursor, mode)
-  for (const [k, v] of Object.entries((await listParamsFor(ctx, loaded, plan.model)) ?? {})) url.searchParams.set(k, v)
+  // GET, or a POST with a JSON body (`body` and `graphql` lists); listParams go in the query either way.
+  const request = firstPageRequest(connectionBaseUrl(loaded), plan, sync.cursor, mode)
+  for (const [k, v] of Object.entries((await listParamsFor(ctx, loaded, plan.model)) ?? {})) request.url.searchParams.set(k, v)
   const result = await q.insertRunOrGetActive(ctx.db, {
     id: newId('run'),
     environmentId: sync.environmentId,
@@ -105,7 +106,7 @@ export async function startRun(ctx: AppContext, loaded: LoadedConnection, sync: 
     model: plan.model,
     trigger,
     mode,
-    checkpoint: { phase: 'fetch', nextUrl: url.href, cursorMax: null },
+    checkpoint: { phase: 'fetch', nextUrl: request.url.href, ...(request.kind === 'get' ? {} : { nextBody: request.body }), cursorMax: null },
     cursorBefore: sync.cursor,
     feedSeqBefore: await latestSeq(ctx.db, sync.connectionId, plan.model),
   })

@@ -19,6 +19,7 @@ import { decryptCredentials, encryptCredentials, expiryOf, type Credentials, typ
 import type { LoadedConnection } from './credential-store'
 import { setStatus } from './connections'
 import { describeOAuthError, isInvalidGrant, oauthClientFor, tokenResponseOptions, tokensToCredentials } from './oauth-client'
+import { requestJwtBearerToken } from './service-account'
 
 /** How long a refresh lease lasts if its holder dies mid-refresh, ms. */
 const LEASE_MS = 30_000
@@ -32,7 +33,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /** Whether these credentials can be refreshed at all. */
 export function isRefreshable(loaded: LoadedConnection): boolean {
   const c = loaded.credentials
-  if (c.type === 'oauth2_client_credentials') return true
+  if (c.type === 'oauth2_client_credentials' || c.type === 'oauth2_jwt_bearer') return true
   return c.type === 'oauth2' && !!c.refreshToken && loaded.integration.connector.auth.type === 'oauth2' && loaded.integration.connector.auth.refreshable
 }
 
@@ -110,18 +111,22 @@ async function performRefresh(ctx: AppContext, loaded: LoadedConnection, row: Co
       const res = await oauth.clientCredentialsGrantRequest(client.as, client.client, client.clientAuth, scope ? { scope } : {}, client.options)
       const t = tokensToCredentials(await oauth.processClientCredentialsResponse(client.as, client.client, res))
       next = { ...stored, accessToken: t.accessToken, expiresAt: t.expiresAt }
+    } else if (stored.type === 'oauth2_jwt_bearer') {
+      // No refresh token (RFC 7523 §2.1): a new assertion signed with the stored key is the renewal.
+      const t = await requestJwtBearerToken(ctx, integration, row.connectionConfig, stored)
+      next = { ...stored, accessToken: t.accessToken, expiresAt: t.expiresAt }
     } else if (stored.type === 'oauth2' && stored.refreshToken) {
       const client = await oauthClientFor(ctx, integration, row.connectionConfig)
       const res = await oauth.refreshTokenGrantRequest(client.as, client.client, client.clientAuth, stored.refreshToken, client.options)
       next = tokensToCredentials(await oauth.processRefreshTokenResponse(client.as, client.client, res, tokenResponseOptions(integration.connector.auth)), stored as OAuth2Credentials)
     } else {
-      await releaseRefreshLease(ctx.db, row.id, owner)
       await markNeedsReauth(ctx, row.id, 'No refresh token is stored')
       throw new PatchbayError('reauth_required', 'The connection needs to be authorized again')
     }
   } catch (err) {
-    if (err instanceof PatchbayError) throw err
+    // Whatever failed, the lease goes back at once: others must not wait out LEASE_MS for a refresh that is not happening.
     await releaseRefreshLease(ctx.db, row.id, owner)
+    if (err instanceof PatchbayError) throw err
     if (isInvalidGrant(err)) {
       // Another process may have rotated the refresh token a moment ago: re-read before giving up.
       const again = await findConnectionRow(ctx.db, row.id)

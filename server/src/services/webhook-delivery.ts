@@ -21,6 +21,7 @@ import { claimDelivery, finishAttempt, type WebhookEventRow } from '../db/querie
 import { PatchbayError } from '../lib/errors'
 import { newId } from '../lib/ids'
 import { isLiteralPrivateHost, parseRetryAfter } from '../lib/upstream'
+import { endpointSecretContext } from './webhook-endpoints'
 import { enqueueDelivery } from './webhook-outbox'
 
 /** How long a claimed attempt keeps other jobs off the delivery (longer than the 10 s timeout). */
@@ -51,7 +52,7 @@ export async function deliverWebhook(ctx: AppContext, deliveryId: string): Promi
   let retryable = true
   try {
     // Inside the try: any failure (even decrypting the secret) is logged as this attempt and retried.
-    const secret = await ctx.secrets.decrypt(endpoint.environmentId, endpoint.secretEnc, `${endpoint.id}:webhook_secret`)
+    const secret = await ctx.secrets.decrypt(endpoint.environmentId, endpoint.secretEnc, endpointSecretContext(endpoint.id))
     const url = new URL(endpoint.url)
     const res = await ctx.upstream.send({
       method: 'POST',

@@ -19,7 +19,8 @@ export function generateWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`
 }
 
-const secretContext = (endpointId: string) => `${endpointId}:webhook_secret`
+/** The encryption context (AAD) of an endpoint's signing secret. */
+export const endpointSecretContext = (endpointId: string) => `${endpointId}:webhook_secret`
 
 function checkUrl(url: string): void {
   const u = new URL(url)
@@ -37,7 +38,7 @@ export async function createWebhookEndpoint(ctx: AppContext, environmentId: stri
     environmentId,
     url: input.url,
     events: [...new Set(input.events ?? [])],
-    secretEnc: await ctx.secrets.encrypt(environmentId, secret, secretContext(id)),
+    secretEnc: await ctx.secrets.encrypt(environmentId, secret, endpointSecretContext(id)),
     description: input.description ?? null,
     enabled: input.enabled ?? true,
   })
@@ -80,7 +81,7 @@ export async function deleteWebhookEndpoint(ctx: AppContext, environmentId: stri
 export async function rotateWebhookSecret(ctx: AppContext, environmentId: string, id: string): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
   await getWebhookEndpoint(ctx, environmentId, id)
   const secret = generateWebhookSecret()
-  const endpoint = await q.updateEndpoint(ctx.db, environmentId, id, { secretEnc: await ctx.secrets.encrypt(environmentId, secret, secretContext(id)) })
+  const endpoint = await q.updateEndpoint(ctx.db, environmentId, id, { secretEnc: await ctx.secrets.encrypt(environmentId, secret, endpointSecretContext(id)) })
   if (!endpoint) throw notFound('Webhook endpoint', id)
   return { endpoint, secret }
 }

@@ -14,9 +14,10 @@ import { newId } from '../lib/ids'
  * Event types. `mapping.updated`: a connection's field mapping changed; `mapping.applied`: the
  * connection's stored records were re-emitted in the change feed in the shape of the mapping now in
  * effect (after a change of its own mapping or of the integration's default), with the same
- * `changes` as `sync.succeeded`, so one handler reads the feed for both.
+ * `changes` as `sync.succeeded`, so one handler reads the feed for both. `provider.webhook`: a
+ * provider's own webhook, verified and routed to a connection (services/provider-webhooks.ts).
  */
-export const WEBHOOK_EVENT_TYPES = ['connection.created', 'connection.needs_reauth', 'connection.deleted', 'sync.succeeded', 'sync.failed', 'mapping.updated', 'mapping.applied'] as const
+export const WEBHOOK_EVENT_TYPES = ['connection.created', 'connection.needs_reauth', 'connection.deleted', 'sync.succeeded', 'sync.failed', 'mapping.updated', 'mapping.applied', 'provider.webhook'] as const
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number]
 
 /** A delivery created in a transaction, to enqueue once it committed. */

@@ -33,7 +33,9 @@ export function Catalog({ entries, connections, onOpen, hidden }: CatalogProps) 
   const categories = useMemo(() => [...new Set(entries.flatMap((e) => e.categories))].sort((a, b) => categoryName(a, m).localeCompare(categoryName(b, m))), [entries, m])
   const visible = useMemo(() => {
     const q = fold(query.trim())
-    return entries.filter((e) => (!category || e.categories.includes(category)) && (!q || fold([e.name, e.key, e.description, ...e.categories.map((c) => categoryName(c, m))].join(' ')).includes(q)))
+    const matching = entries.filter((e) => (!category || e.categories.includes(category)) && (!q || fold([e.name, e.key, e.description, ...e.categories.map((c) => categoryName(c, m))].join(' ')).includes(q)))
+    // What the end user can connect comes first; the sort is stable, so the server's order holds within each group.
+    return matching.sort((a, b) => Number(b.enabled) - Number(a.enabled))
   }, [entries, query, category, m])
 
   /** Arrow keys, Home and End move between cards. */

@@ -1,6 +1,7 @@
 /**
- * The connect form: the fields the connector defines (`credentialFields` for API key, basic and
- * client credentials; `connectionConfigFields` such as a subdomain, for every auth type).
+ * The connect form: the fields the connector defines (`credentialFields` for API key, basic,
+ * client credentials and service account keys; `connectionConfigFields` such as a subdomain, for
+ * every auth type).
  * Checked here first (required, pattern), then by the server, whose field errors
  * (`errors[].path` such as `credentials.apiKey`) are shown under their field.
  */
@@ -60,7 +61,7 @@ export function ConnectForm({ entry, withCredentials, initialConfig, submitLabel
   const [errors, setErrors] = useState<Errors>({})
   const [formError, setFormError] = useState<{ text: string; detail?: string } | null>(null)
   const [attempt, setAttempt] = useState(0)
-  const inputs = useRef(new Map<string, HTMLInputElement>())
+  const inputs = useRef(new Map<string, HTMLInputElement | HTMLTextAreaElement>())
   const errorRef = useRef<HTMLDivElement>(null)
   const formId = useId()
 

@@ -88,7 +88,7 @@ export function Detail({ entry, connections, onClose }: DetailProps) {
   const [formConnected, setFormConnected] = useState<string | null>(null)
   const prompted = useRef<string | null>(null)
 
-  const isOAuth = entry.authType === 'oauth2'
+  const isOAuth = entry.authType === 'oauth2' || entry.authType === 'oauth1'
   const needsForm = !isOAuth || entry.connectionConfigFields.length > 0
   const mine = [...connections].sort((a, b) => a.createdAt.localeCompare(b.createdAt))
   const run: OAuthState | null = flow.state?.request.integration === entry.key ? flow.state : null

@@ -148,3 +148,15 @@ export async function listConnectionIdsOfIntegration(db: Db, integrationId: stri
 export async function listConnectionIdsOfEndUser(db: Db, endUserId: string): Promise<string[]> {
   return (await db.select({ id: connections.id }).from(connections).where(eq(connections.endUserId, endUserId))).map((r) => r.id)
 }
+
+/**
+ * Connections of an integration whose connection config has `key` = `value` (routing incoming
+ * provider webhooks; uses the `connections_config` GIN index), oldest first, at most `limit`.
+ */
+export async function findConnectionsByConfigValue(db: Db, integrationId: string, key: string, value: string, limit: number): Promise<ConnectionView[]> {
+  const rows = await selectView(db)
+    .where(and(eq(connections.integrationId, integrationId), sql`${connections.connectionConfig} @> ${JSON.stringify({ [key]: value })}::jsonb`))
+    .orderBy(asc(connections.createdAt), asc(connections.id))
+    .limit(limit)
+  return rows.map(flatten)
+}

@@ -40,3 +40,15 @@ export async function listIntegrationSecrets(db: Db): Promise<{ id: string; envi
 export async function setIntegrationSecret(db: Db, id: string, clientSecretEnc: string): Promise<void> {
   await db.update(integrations).set({ clientSecretEnc }).where(eq(integrations.id, id))
 }
+
+/** Integrations holding a provider webhook secret ciphertext, for key rotation. */
+export async function listIntegrationWebhookSecrets(db: Db): Promise<{ id: string; environmentId: string; webhookSecretEnc: string }[]> {
+  const rows = await db.select({ id: integrations.id, environmentId: integrations.environmentId, webhookSecretEnc: integrations.webhookSecretEnc }).from(integrations)
+  return rows.filter((r): r is { id: string; environmentId: string; webhookSecretEnc: string } => !!r.webhookSecretEnc)
+}
+
+/** Replaces a provider webhook secret ciphertext only if it is still `expected` (a concurrent PATCH wins); returns whether it did. */
+export async function setIntegrationWebhookSecret(db: Db, id: string, expected: string, webhookSecretEnc: string): Promise<boolean> {
+  const rows = await db.update(integrations).set({ webhookSecretEnc }).where(and(eq(integrations.id, id), eq(integrations.webhookSecretEnc, expected))).returning({ id: integrations.id })
+  return rows.length === 1
+}

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, sql } from 'drizzle-orm'
+import { and, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm'
 import type { Db } from '../client'
 import { connectSessions, endUsers, oauthStates } from '../schema/index'
 
@@ -73,4 +73,19 @@ export function listOAuthStateSecrets(db: Db) {
 
 export async function setOAuthStateSecret(db: Db, id: string, codeVerifierEnc: string): Promise<void> {
   await db.update(oauthStates).set({ codeVerifierEnc }).where(eq(oauthStates.id, id))
+}
+
+/**
+ * OAuth 1.0a, after the temporary credentials request (RFC 5849 §2.1): the state is from now on
+ * matched by the hash of the temporary `oauth_token` (the callback carries it instead of `state`)
+ * and holds the encrypted temporary secret in `code_verifier_enc`. Only a bound, unconsumed state changes.
+ * @returns whether the state was updated.
+ */
+export async function setOAuth1TemporaryCredentials(db: Db, id: string, stateHash: string, secretEnc: string): Promise<boolean> {
+  const rows = await db
+    .update(oauthStates)
+    .set({ stateHash, codeVerifierEnc: secretEnc })
+    .where(and(eq(oauthStates.id, id), isNotNull(oauthStates.browserBindingHash), isNull(oauthStates.consumedAt)))
+    .returning({ id: oauthStates.id })
+  return rows.length === 1
 }

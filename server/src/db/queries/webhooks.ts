@@ -33,6 +33,17 @@ export async function updateEndpoint(db: Db, environmentId: string, id: string, 
   return r
 }
 
+/** Every endpoint's encrypted signing secret (key rotation). */
+export function listEndpointSecrets(db: Db): Promise<{ id: string; environmentId: string; secretEnc: string }[]> {
+  return db.select({ id: webhookEndpoints.id, environmentId: webhookEndpoints.environmentId, secretEnc: webhookEndpoints.secretEnc }).from(webhookEndpoints)
+}
+
+/** Replaces an endpoint's encrypted secret if it is still `previous` (a secret rotated meanwhile wins). @returns whether it was replaced. */
+export async function rewriteEndpointSecret(db: Db, id: string, previous: string, secretEnc: string): Promise<boolean> {
+  const rows = await db.update(webhookEndpoints).set({ secretEnc }).where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.secretEnc, previous))).returning({ id: webhookEndpoints.id })
+  return rows.length > 0
+}
+
 export async function deleteEndpoint(db: Db, environmentId: string, id: string): Promise<boolean> {
   const rows = await db.delete(webhookEndpoints).where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.environmentId, environmentId))).returning({ id: webhookEndpoints.id })
   return rows.length === 1

@@ -79,6 +79,8 @@ export const integrations = pgTable(
     displayName: text('display_name'),
     clientId: text('client_id'),
     clientSecretEnc: text('client_secret_enc'),
+    /** Encrypted signing secret of the provider's incoming webhooks (AAD `<id>:provider_webhook_secret`), when the connector takes it from the integration. */
+    webhookSecretEnc: text('webhook_secret_enc'),
     /** Null: the connector's default scopes. */
     scopes: text('scopes').array(),
     overrides: jsonb('overrides').$type<IntegrationOverrides>().notNull().default({}),
@@ -140,6 +142,8 @@ export const connections = pgTable(
   (t) => [
     index('connections_environment_end_user').on(t.environmentId, t.endUserId),
     index('connections_integration').on(t.integrationId),
+    // Routes incoming provider webhooks by a config value (`connection_config @> '{"teamId":"T…"}'`).
+    index('connections_config').using('gin', t.connectionConfig.op('jsonb_path_ops')),
   ],
 )
 
@@ -314,6 +318,11 @@ export interface SyncCheckpoint {
   phase: 'fetch' | 'delete' | 'done'
   /** The next page to request (credentials never included); null once the last page is stored. */
   nextUrl: string | null
+  /**
+   * A POST list's next page (`body` and `graphql` objects, connectors/pagination.ts `ListRequest`):
+   * its JSON body, sent to `nextUrl`. Absent for GET lists. Holds no credentials.
+   */
+  nextBody?: Record<string, unknown> | null
   /** The largest `cursorField` value stored so far in this run. */
   cursorMax?: string | number | null
   /** Delete phase: the last external id examined (keyset over the records' primary key). */
