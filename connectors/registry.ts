@@ -6,56 +6,76 @@
 import airtable from './airtable/index'
 import airtablePat from './airtable-pat/index'
 import asana from './asana/index'
+import bamboohr from './bamboohr/index'
+import calendly from './calendly/index'
 import demoCrm from './demo-crm/index'
 import demoCrmApiKey from './demo-crm-api-key/index'
 import demoCrmClientCredentials from './demo-crm-client-credentials/index'
+import freshdesk from './freshdesk/index'
 import github from './github/index'
 import gitlab from './gitlab/index'
 import googleCalendar from './google-calendar/index'
+import googleCalendarServiceAccount from './google-calendar-service-account/index'
 import googleSheets from './google-sheets/index'
+import googleSheetsServiceAccount from './google-sheets-service-account/index'
 import hubspot from './hubspot/index'
 import intercom from './intercom/index'
 import jira from './jira/index'
+import linear from './linear/index'
 import mailchimp from './mailchimp/index'
 import microsoftGraph from './microsoft-graph/index'
 import notion from './notion/index'
 import paypal from './paypal/index'
 import pipedrive from './pipedrive/index'
+import quickbooks from './quickbooks/index'
 import salesforce from './salesforce/index'
 import shopify from './shopify/index'
 import slack from './slack/index'
+import square from './square/index'
 import stripe from './stripe/index'
+import trello from './trello/index'
 import twilio from './twilio/index'
 import xero from './xero/index'
 import zendesk from './zendesk/index'
+import zoom from './zoom/index'
 import type { Connector } from './schema'
 
 const CONNECTORS: readonly Connector[] = [
   airtable,
   airtablePat,
   asana,
+  bamboohr,
+  calendly,
   demoCrm,
   demoCrmApiKey,
   demoCrmClientCredentials,
+  freshdesk,
   github,
   gitlab,
   googleCalendar,
+  googleCalendarServiceAccount,
   googleSheets,
+  googleSheetsServiceAccount,
   hubspot,
   intercom,
   jira,
+  linear,
   mailchimp,
   microsoftGraph,
   notion,
   paypal,
   pipedrive,
+  quickbooks,
   salesforce,
   shopify,
   slack,
+  square,
   stripe,
+  trello,
   twilio,
   xero,
   zendesk,
+  zoom,
 ]
 
 const BY_ID = (() => {

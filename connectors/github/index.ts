@@ -178,6 +178,22 @@ export default defineConnector({
       }),
     },
   },
+  // Repository or organization webhooks, created for each connection (in GitHub's settings or with
+  // `POST /repos/{owner}/{repo}/hooks`, https://docs.github.com/en/rest/repos/webhooks#create-a-repository-webhook)
+  // with the connection's own Patchbay URL and the integration's webhook secret.
+  webhooks: {
+    // https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries: the secret is a
+    // "random string of text with high entropy" you choose when creating the webhook.
+    secret: { from: 'integration', label: 'Webhook secret', helpUrl: 'https://docs.github.com/en/webhooks/using-webhooks/creating-webhooks' },
+    // Same page: "GitHub will use it to create a hash signature with each payload", sent in
+    // `X-Hub-Signature-256`: "an HMAC hex digest of the request body … generated using the SHA-256
+    // hash function and the secret as the HMAC key", prefixed `sha256=`. No timestamp is signed.
+    signature: { type: 'hmac', algorithm: 'sha256', encoding: 'hex', header: 'X-Hub-Signature-256', prefix: 'sha256=', signed: ['body'] },
+    // https://docs.github.com/en/webhooks/webhook-events-and-payloads#delivery-headers:
+    // `X-GitHub-Event`, "the name of the event that triggered the delivery".
+    eventType: { header: 'X-GitHub-Event' },
+    docs: 'https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries',
+  },
   hooks: {
     // `GET /user` returns `{ login, id, name, … }`: the login is the stable, recognisable handle.
     accountLabel: (body) => {

@@ -12,6 +12,8 @@
  * - Projects: https://docs.gitlab.com/api/projects/#list-all-projects
  * - Issues: https://docs.gitlab.com/api/issues/#list-issues and https://docs.gitlab.com/api/issues/#new-issue
  * - Current user: https://docs.gitlab.com/api/users/#get-the-current-user
+ * - Webhooks (secret token, headers): https://docs.gitlab.com/user/project/integrations/webhooks/ and
+ *   events: https://docs.gitlab.com/user/project/integrations/webhook_events/
  */
 import { z } from 'zod'
 import { defineConnector } from '../schema'
@@ -217,6 +219,23 @@ export default defineConnector({
         due_date: z.iso.date().optional(),
       }),
     },
+  },
+  // Project or group webhooks (Settings → Webhooks, or `POST /projects/:id/hooks` with `url`,
+  // `token` and the events, https://docs.gitlab.com/api/project_webhooks/), each created with the
+  // connection's own Patchbay URL: GitLab sets webhooks per project or group, and its events name
+  // no GitLab account a connection stores (and on self-managed instances ids repeat across hosts).
+  webhooks: {
+    // https://docs.gitlab.com/user/project/integrations/webhooks/#validate-payloads-by-using-a-secret-token:
+    // the "Secret token" is chosen when the webhook is created and GitLab "sends the token with the
+    // hook request in the `X-Gitlab-Token` HTTP header". It is a shared token, not a signature of
+    // the body: it is compared as is, in constant time. The vendor uses one token for the
+    // integration's webhooks.
+    secret: { from: 'integration', label: 'Secret token', helpUrl: 'https://docs.gitlab.com/user/project/integrations/webhooks/#configure-webhooks' },
+    signature: { type: 'token', header: 'X-Gitlab-Token' },
+    // https://docs.gitlab.com/user/project/integrations/webhook_events/: each event's request
+    // headers include `X-Gitlab-Event`, e.g. `Push Hook`, `Issue Hook`, `Merge Request Hook`.
+    eventType: { header: 'X-Gitlab-Event' },
+    docs: 'https://docs.gitlab.com/user/project/integrations/webhooks/',
   },
   hooks: {
     // `GET /user` → `{ username, name, … }`: the username is the handle people recognise (@john_smith).

@@ -73,6 +73,31 @@ export function withMappedProperties(object: string, params: Readonly<Record<str
   return { ...params, properties: [...names].join(',') }
 }
 
+/** HubSpot account ids (Hub ID, `portalId`) are positive integers (`"portalId": 12345678` in the account-info example). */
+export const PORTAL_ID_PATTERN = '[1-9][0-9]{0,14}'
+
+/** The account-info endpoint (https://developers.hubspot.com/docs/api-reference/account-account-info-v3/details/get-account-info-v3-details; scope `oauth`). */
+export const ACCOUNT_DETAILS_URL = 'https://api.hubapi.com/account-info/v3/details'
+
+/**
+ * The connected account of an account-info answer (`{ portalId: 12345678, … }`) → connection config
+ * `portalId`, the value webhook events carry in `portalId`. The token response does not name the
+ * account, so `afterAuthorization` asks for it with the new token.
+ * @throws {Error} when the answer has no positive integer `portalId`: the connection is refused.
+ */
+export function portalFrom(details: unknown): { portalId: string } {
+  const portalId = (details as { portalId?: unknown } | null)?.portalId
+  if (typeof portalId !== 'number' || !Number.isSafeInteger(portalId) || portalId <= 0) throw new Error('HubSpot did not name the connected account')
+  return { portalId: String(portalId) }
+}
+
+/**
+ * The percent-encoded characters HubSpot decodes in the request URI before signing it (v3: "decode
+ * any of the URL-encoded characters listed in the table below",
+ * https://developers.hubspot.com/docs/apps/legacy-apps/authentication/validating-requests#validate-the-v3-request-signature).
+ */
+const V3_DECODED = ['%3A', '%2F', '%3F', '%40', '%21', '%24', '%27', '%28', '%29', '%2A', '%2C', '%3B']
+
 export default defineConnector({
   id: 'hubspot',
   name: 'HubSpot',
@@ -80,6 +105,12 @@ export default defineConnector({
   categories: ['crm', 'marketing'],
   logo,
   docsUrl: 'https://developers.hubspot.com/docs/api-reference/overview',
+  // The account the user installed the app in, read after authorization (`hooks.afterAuthorization`);
+  // webhook events are routed to connections by it. Connections made before it was read lack it
+  // (their events are acknowledged, not forwarded) until they are re-authorized.
+  connectionConfig: {
+    portalId: { label: 'HubSpot account (Hub ID)', description: 'The id of the HubSpot account you connected, taken from HubSpot when you connect.', source: 'token', pattern: PORTAL_ID_PATTERN, required: false },
+  },
   auth: {
     type: 'oauth2',
     // https://developers.hubspot.com/docs/apps/legacy-apps/authentication/working-with-oauth
@@ -220,7 +251,36 @@ export default defineConnector({
       }),
     },
   },
+  webhooks: {
+    // https://developers.hubspot.com/docs/apps/legacy-apps/authentication/validating-requests#validate-the-v3-request-signature:
+    // "The X-HubSpot-Signature-v3 header will be an HMAC SHA-256 hash built using the client secret
+    // of your app combined with details of the request", base64-encoded, of requestMethod +
+    // requestUri (with the table's percent-encoded characters decoded) + requestBody + timestamp,
+    // the timestamp being the X-HubSpot-Request-Timestamp header (Unix milliseconds); "Reject the
+    // request if the timestamp is older than 5 minutes". The URI is the one HubSpot called: the
+    // integration's provider webhook URL (PUBLIC_URL + path + query).
+    secret: { from: 'clientSecret' },
+    signature: {
+      type: 'hmac',
+      algorithm: 'sha256',
+      encoding: 'base64',
+      header: 'X-HubSpot-Signature-v3',
+      signed: ['method', { url: { decode: V3_DECODED } }, 'body', 'timestamp'],
+      timestamp: { header: 'X-HubSpot-Request-Timestamp', unit: 'ms', toleranceSeconds: 300 },
+    },
+    // https://developers.hubspot.com/docs/api-reference/legacy/webhooks/guide: one target URL per
+    // app, for every account that installed it; the body is a JSON array of events, each with
+    // `portalId` ("The ID of the customer's HubSpot account where the event occurred") and
+    // `subscriptionType` (`contact.creation`, `contact.propertyChange`…). One batch may carry
+    // several accounts' events, so it is split: each account's connections receive the array of
+    // that account's events only.
+    route: { body: '*.portalId', connectionConfig: 'portalId', split: true },
+    // The subscription type when all of a connection's events share one, else none.
+    eventType: { body: '*.subscriptionType' },
+    docs: 'https://developers.hubspot.com/docs/apps/legacy-apps/authentication/validating-requests',
+  },
   hooks: {
+    afterAuthorization: async ({ get }) => portalFrom(await get(ACCOUNT_DETAILS_URL)),
     listParams: ({ object, params, mappedPaths }) => withMappedProperties(object, params, mappedPaths),
     discoverFields: async ({ object, get }) => {
       const objectType = PROPERTY_OBJECT_TYPES[object]

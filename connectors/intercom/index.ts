@@ -27,6 +27,27 @@ const logo =
 const EPOCH = 'Unix epoch seconds'
 const epochToDatetime = [{ type: 'date' as const, input: 'epoch_s' as const, output: 'datetime' as const }]
 
+/**
+ * A workspace id (`app.id_code`; `"app_id": "a86dr8yl"` in webhook notifications,
+ * `"id_code": "this_is_an_id1_that_should_be_at_least_40"` in the /me example): letters, digits
+ * and underscores.
+ */
+export const APP_ID_PATTERN = '[A-Za-z0-9_]{1,64}'
+
+/** Identify an admin (`GET /me`, identifyAdmin in the OpenAPI description above), on the routed host. */
+export const ME_URL = 'https://api.intercom.io/me'
+
+/**
+ * The workspace of a /me answer (`{ app: { id_code, … }, … }`) → connection config `appId`, the
+ * value webhook notifications carry in `app_id`. The token response does not name the workspace.
+ * @throws {Error} when the answer names no workspace of the expected form: the connection is refused.
+ */
+export function workspaceFrom(me: unknown): { appId: string } {
+  const id = (me as { app?: { id_code?: unknown } } | null)?.app?.id_code
+  if (typeof id !== 'string' || !new RegExp(`^(?:${APP_ID_PATTERN})$`).test(id)) throw new Error('Intercom did not name the connected workspace')
+  return { appId: id }
+}
+
 export default defineConnector({
   id: 'intercom',
   name: 'Intercom',
@@ -34,6 +55,12 @@ export default defineConnector({
   categories: ['support', 'communication'],
   logo,
   docsUrl: 'https://developers.intercom.com/docs/references/rest-api/api.intercom.io',
+  // The workspace, read after authorization (`hooks.afterAuthorization`); webhook notifications are
+  // routed to connections by it. Connections made before it was read lack it (their notifications
+  // are acknowledged, not forwarded) until they are re-authorized.
+  connectionConfig: {
+    appId: { label: 'Intercom workspace', description: 'The id of the Intercom workspace you connected, taken from Intercom when you connect.', source: 'token', pattern: APP_ID_PATTERN, required: false },
+  },
   auth: {
     type: 'oauth2',
     // Setting up OAuth, "Get the authorization code": send the user to
@@ -190,7 +217,24 @@ export default defineConnector({
         .refine((c) => c.email !== undefined || c.external_id !== undefined || c.role !== undefined, 'include at least one of email, external_id or role'),
     },
   },
+  webhooks: {
+    // https://developers.intercom.com/docs/webhooks/webhook-notifications: notifications are signed
+    // with the app's client_secret: `X-Hub-Signature: sha1=<hex>`, the HMAC-SHA1 (RFC 2104) hex
+    // digest of the JSON body (example: `sha1=21ff2e149e0fdcac6f947740f6177f6434bda921`,
+    // https://developers.intercom.com/intercom-api-reference/v1.0/reference/signed-notifications).
+    // No timestamp is signed.
+    secret: { from: 'clientSecret' },
+    signature: { type: 'hmac', algorithm: 'sha1', encoding: 'hex', header: 'X-Hub-Signature', prefix: 'sha1=', signed: ['body'] },
+    // https://developers.intercom.com/docs/webhooks/setting-up-webhooks: subscriptions belong to the
+    // app, which receives notifications "from all Workspaces where you install your App"; each
+    // notification (`type: notification_event`) names its workspace in `app_id` and its kind in
+    // `topic` (`conversation.user.created`, `ping`…).
+    route: { body: 'app_id', connectionConfig: 'appId' },
+    eventType: { body: 'topic' },
+    docs: 'https://developers.intercom.com/docs/webhooks/webhook-notifications',
+  },
   hooks: {
+    afterAuthorization: async ({ get }) => workspaceFrom(await get(ME_URL)),
     // GET /me → { email, name, app: { name, … } }: "admin1@email.com (MyApp 1)".
     accountLabel: (body) => {
       const me = body as { email?: unknown; app?: { name?: unknown } } | null

@@ -49,7 +49,9 @@ describe('intercom connector', () => {
 
     it('has no token-response hook: { token_type, token, access_token } is a standard response', () => {
       expect(intercom.hooks.afterTokenResponse).toBeUndefined()
-      expect(intercom.connectionConfig).toEqual({})
+      // The only config is the workspace id, read from GET /me after authorization (webhooks.test.ts).
+      expect(Object.keys(intercom.connectionConfig)).toEqual(['appId'])
+      expect(intercom.connectionConfig.appId?.source).toBe('token')
     })
   })
 

@@ -23,7 +23,7 @@ const BASE = `https://api.atlassian.com/ex/jira/${CLOUD_ID}/rest/api/3`
 /** Runs the afterAuthorization hook against a fake `get` that answers `body` and records the URLs asked for. */
 async function afterAuthorization(body: unknown) {
   const urls: string[] = []
-  const config = await jira.hooks.afterAuthorization!({ tokenResponse: { access_token: 'at', token_type: 'Bearer' }, connectionConfig: {}, get: async (url) => (urls.push(url), body) })
+  const config = await jira.hooks.afterAuthorization!({ tokenResponse: { access_token: 'at', token_type: 'Bearer' }, connectionConfig: {}, callbackParams: {}, get: async (url) => (urls.push(url), body) })
   return { urls, config }
 }
 

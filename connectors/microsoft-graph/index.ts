@@ -17,11 +17,7 @@
  * - List contacts: https://learn.microsoft.com/en-us/graph/api/user-list-contacts?view=graph-rest-1.0
  * - Get user (`/me`): https://learn.microsoft.com/en-us/graph/api/user-get?view=graph-rest-1.0
  *
- * Paging does not follow `@odata.nextLink`: the schema reads the next-page URL with a dotted path,
- * and `'@odata.nextLink'` splits into `@odata` › `nextLink`, which no answer has. The objects page
- * with `$top` and `$skip` instead, which the query-parameters page allows ("can be used together
- * with `$top` to manually page results") but the list-messages page advises against; see
- * {@link GRAPH_PAGINATION} and the report.
+ * Paging follows `@odata.nextLink` ({@link GRAPH_PAGINATION}).
  */
 import { z } from 'zod'
 import { defineConnector, type ConnectorInput } from '../schema'
@@ -43,25 +39,18 @@ const logo =
 export const TENANT_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)*[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?'
 
 /**
- * Paging by `$skip` and `$top` (query-parameters page: `$skip` "Indexes into a result set. Also used
- * by some APIs to implement paging and can be used together with `$top` to manually page results";
- * "Some Microsoft Graph APIs, like Outlook Mail and Calendars (message, event, and calendar), use
- * `$skip` to implement paging"). A page shorter than `$top` ends the walk.
+ * Paging by `@odata.nextLink` (paging page: "When more than one query request is required to
+ * retrieve all the results, Microsoft Graph returns an `@odata.nextLink` property in the response
+ * that contains a URL to the next page of results"; "A page of results may contain zero or more
+ * results", so only a missing link ends the walk). The link carries the
+ * `$skiptoken`/`$skip` Graph chose ("Do not try to extract the `$skip` value from the
+ * `@odata.nextLink` URL", list messages) and the query the first request set. The engine refuses a
+ * link to another origin than graph.microsoft.com (`upstream_host_not_allowed`).
  *
- * Why not `@odata.nextLink` (paging page: "You should include the entire URL in the
- * `@odata.nextLink` property in your request for the next page of results"): `next_url` pagination
- * reads `nextUrlPath` with `getPath`, which splits on dots, so `'@odata.nextLink'` is looked up as
- * `body['@odata']['nextLink']` and is never found: every walk would stop after the first page.
- * What this costs (see the report): the list-messages page says "Do not try to extract the `$skip`
- * value from the `@odata.nextLink` URL", because Outlook's own `$skip` also counts items it passed
- * over; counting returned items instead re-reads some (harmless: the same id), never skips any. And
- * "A page of results may contain zero or more results" (paging page): a short page before the end
- * would end the walk early, and a full sync would then mark the rest deleted until the next run.
- *
- * `$top=100`: messages take "`$top` … within the range of 1 and 1000", and larger pages "may trigger
- * the gateway timeout (HTTP 504)".
+ * `$top=100` on the first request: messages take "`$top` … within the range of 1 and 1000", and
+ * larger pages "may trigger the gateway timeout (HTTP 504)".
  */
-export const GRAPH_PAGINATION = { type: 'offset', offsetParam: '$skip', unit: 'items', startAt: 0, itemsPath: 'value', limitParam: '$top', limit: 100 } as const satisfies NonNullable<ConnectorInput['http']['pagination']>
+export const GRAPH_PAGINATION = { type: 'next_url', nextUrlPath: '@odata.nextLink', itemsPath: 'value', limitParam: '$top', limit: 100 } as const satisfies NonNullable<ConnectorInput['http']['pagination']>
 
 /** `dateTimeTimeZone.dateTime`: "{date}T{time}; for example, 2017-08-29T04:00:00.0000000", no offset. */
 const localDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?$/, 'a local date and time such as 2017-04-15T12:00:00')
@@ -186,8 +175,8 @@ export default defineConnector({
       // "The list contains single instance meetings and series masters."
       path: '/me/events',
       docs: 'https://learn.microsoft.com/en-us/graph/api/user-list-events?view=graph-rest-1.0',
-      // `$orderby=createdDateTime` as in the query-parameters page's `$skip` example (`/me/events?
-      // $orderby=createdDateTime&$skip=20`): a stable order, new events last, for manual paging.
+      // `$orderby=createdDateTime`: a stable order, new events last (query-parameters page's example
+      // `/me/events?$orderby=createdDateTime&$skip=20`).
       params: {
         $select: 'id,subject,bodyPreview,start,end,isAllDay,location,organizer,attendees,showAs,type,seriesMasterId,isCancelled,isOnlineMeeting,webLink,iCalUId,createdDateTime,lastModifiedDateTime',
         $orderby: 'createdDateTime',
@@ -262,7 +251,7 @@ export default defineConnector({
   },
   // All full. The lists filter on `$filter=lastModifiedDateTime ge …`, an expression the schema's
   // `updatedSinceParam` (one parameter set to the cursor) cannot build, and Graph's delta queries
-  // hand out `@odata.deltaLink`, unreadable for the same reason as `@odata.nextLink`. A full run is
+  // hand out an `@odata.deltaLink` URL to keep between runs, which a sync cursor (a field value) is not. A full run is
   // also how deletions are seen: deleted items are simply absent from the lists.
   syncs: {
     messages: { object: 'message', mode: 'full', defaultFrequency: '1h' },

@@ -6,8 +6,8 @@ import { actionRequest } from '../../server/src/services/actions'
 import { renderUrl, validateConnectionConfig } from '../../server/src/services/integrations'
 import { pageRecords, syncPlan } from '../../server/src/services/sync-engine'
 import { COMMON_MODELS } from '../common-models'
-import { getPath, nextPage } from '../pagination'
-import { connectorSchema, paginationSchema, type Connector } from '../schema'
+import { nextPage } from '../pagination'
+import { connectorSchema, type Connector } from '../schema'
 import { authorizationUrl, toRecord, walk } from '../testing'
 import contact from './fixtures/contact.json' with { type: 'json' }
 import contacts from './fixtures/contacts.json' with { type: 'json' }
@@ -94,35 +94,43 @@ describe('microsoft-graph connector', () => {
   })
 
   // https://learn.microsoft.com/en-us/graph/paging, https://learn.microsoft.com/en-us/graph/query-parameters
-  describe('pagination ($top / $skip)', () => {
-    it('cannot follow @odata.nextLink: a dotted path splits the key, so a next_url walk would stop after page 1', () => {
-      const nextUrl = paginationSchema.parse({ type: 'next_url', nextUrlPath: '@odata.nextLink', itemsPath: 'value' })
-      expect(nextLink.body['@odata.nextLink']).toMatch(/^https:\/\/graph\.microsoft\.com\/v1\.0\/users\?/)
-      expect(getPath(nextLink.body, '@odata.nextLink')).toBeUndefined()
-      expect(nextPage(nextUrl, { url: new URL(`${BASE}/users?$top=5`), body: nextLink.body, headers: {}, items: [] })).toBeNull()
+  describe('pagination (@odata.nextLink)', () => {
+    it('follows the documented @odata.nextLink verbatim, and refuses a link to another origin', () => {
       expect(graph.http.pagination).toEqual({ ...GRAPH_PAGINATION })
+      const link = nextLink.body['@odata.nextLink']
+      const next = nextPage(graph.http.pagination!, { url: new URL(`${BASE}/users?$top=5`), body: nextLink.body, headers: {}, items: [] })
+      expect(next?.href).toBe(new URL(link).href)
+      expect(next?.searchParams.get('$skiptoken')).toMatch(/^X'4453707/)
+      const elsewhere = { '@odata.nextLink': 'https://evil.example/v1.0/users?$skiptoken=1', value: [] }
+      expect(() => nextPage(graph.http.pagination!, { url: new URL(`${BASE}/users?$top=5`), body: elsewhere, headers: {}, items: [] })).toThrow(expect.objectContaining({ code: 'upstream_host_not_allowed' }))
     })
 
-    it('walks the messages by $skip until a page is shorter than $top', () => {
-      // Page 1 is MADE UP: 100 copies of the Get message example with numbered ids (a full page);
-      // page 2 is the List messages example (one message: a short, last page).
-      const full = { value: Array.from({ length: 100 }, (_, i) => ({ ...message.body, id: `${message.body.id}${i}` })) }
-      const { urls, items } = walk(graph, 'message', (url) => (url.searchParams.get('$skip') === '0' ? { body: full } : { body: messages.body }))
+    it('walks the messages until a page has no @odata.nextLink, asking for 100 per page once', () => {
+      // Page 1 is MADE UP: 100 copies of the Get message example with numbered ids and a next link
+      // in the documented shape; page 2 is the List messages example (no next link: the last page).
+      const link = `${BASE}/me/messages?%24select=id&%24top=100&%24skip=100`
+      const full = { value: Array.from({ length: 100 }, (_, i) => ({ ...message.body, id: `${message.body.id}${i}` })), '@odata.nextLink': link }
+      const { urls, items } = walk(graph, 'message', (url) => (url.searchParams.has('$skip') ? { body: messages.body } : { body: full }))
       expect(urls.map((u) => [u.pathname, u.searchParams.get('$top'), u.searchParams.get('$skip')])).toEqual([
-        ['/v1.0/me/messages', '100', '0'],
+        ['/v1.0/me/messages', '100', null],
         ['/v1.0/me/messages', '100', '100'],
       ])
       expect(urls[0]!.searchParams.get('$select')).toBe('id,subject,from,sender,toRecipients,ccRecipients,receivedDateTime,sentDateTime,createdDateTime,lastModifiedDateTime,isRead,isDraft,hasAttachments,importance,conversationId,internetMessageId,webLink,parentFolderId,categories')
-      expect(urls[1]!.href).toContain('%24skip=100')
+      expect(urls[1]!.href).toBe(link)
       expect(items).toHaveLength(101)
       expect((items.at(-1) as { id: string }).id).toBe('AAMkAGUAAAwTW09AAA=')
+    })
+
+    it('goes on after an empty page that has a next link', () => {
+      const { urls } = walk(graph, 'contact', (url) => (url.searchParams.has('$skiptoken') ? { body: contacts.body } : { body: { value: [], '@odata.nextLink': `${BASE}/me/contacts?$skiptoken=2` } }))
+      expect(urls).toHaveLength(2)
     })
 
     it('reads the documented events and contacts answers as single, last pages', () => {
       const ev = walk(graph, 'event', () => ({ body: events.body }))
       expect(ev.urls).toHaveLength(1)
       expect(ev.urls[0]!.searchParams.get('$orderby')).toBe('createdDateTime')
-      expect(ev.urls[0]!.searchParams.get('$skip')).toBe('0')
+      expect(ev.urls[0]!.searchParams.get('$top')).toBe('100')
       expect(ev.items).toHaveLength(1)
       const co = walk(graph, 'contact', () => ({ body: contacts.body }))
       expect(co.urls.map((u) => u.pathname)).toEqual(['/v1.0/me/contacts'])

@@ -261,6 +261,19 @@ export default defineConnector({
       }),
     },
   },
+  webhooks: {
+    // https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook: each
+    // request carries `X-Shopify-Hmac-SHA256`, the base64-encoded HMAC-SHA256 of the raw body keyed
+    // with the app's client secret. Only the body is signed, with no timestamp, so a replayed
+    // request verifies (providers' retries are forwarded as new events anyway, ADR 0014).
+    secret: { from: 'clientSecret' },
+    signature: { type: 'hmac', algorithm: 'sha256', encoding: 'base64', header: 'X-Shopify-Hmac-Sha256', signed: ['body'] },
+    // Same page, the headers of a delivery: `X-Shopify-Shop-Domain: <shop>.myshopify.com` (the
+    // store, whose `<shop>` the connection stores as `shop`) and `X-Shopify-Topic: orders/create`.
+    route: { header: 'X-Shopify-Shop-Domain', pattern: '^([a-z0-9][a-z0-9-]*)\\.myshopify\\.com$', connectionConfig: 'shop' },
+    eventType: { header: 'X-Shopify-Topic' },
+    docs: 'https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook',
+  },
   hooks: {
     // GET /shop.json → { shop: { name, myshopify_domain, … } }: the store's name, else its domain.
     accountLabel: (body) => {

@@ -224,6 +224,34 @@ export default defineConnector({
         .refine((m) => m.reply_broadcast === undefined || m.thread_ts !== undefined, 'reply_broadcast needs thread_ts'),
     },
   },
+  // Events API deliveries (and slash commands, interactivity) to one Request URL per app, for every
+  // workspace that installed it.
+  webhooks: {
+    // https://docs.slack.dev/authentication/verifying-requests-from-slack: "Slack creates a unique
+    // string for your app" (the signing secret, under Basic Information), one per app, so one per integration.
+    secret: { from: 'integration', label: 'Signing secret', helpUrl: 'https://api.slack.com/apps' },
+    // Same page: the base string is `v0:` + `X-Slack-Request-Timestamp` + `:` + the raw body, hashed
+    // with HMAC-SHA256 (hex) and sent as `X-Slack-Signature: v0=…`; requests whose timestamp is more
+    // than five minutes from local time may be replays and should be ignored.
+    signature: {
+      type: 'hmac',
+      algorithm: 'sha256',
+      encoding: 'hex',
+      header: 'X-Slack-Signature',
+      prefix: 'v0=',
+      signed: [{ literal: 'v0:' }, 'timestamp', { literal: ':' }, 'body'],
+      timestamp: { header: 'X-Slack-Request-Timestamp', unit: 's', toleranceSeconds: 300 },
+    },
+    // https://docs.slack.dev/apis/events-api/: the outer event payload carries `team_id`, the
+    // workspace the event happened in (the `team.id` of the oauth.v2.access answer, stored as
+    // `teamId`); slash commands send `team_id` as a form field. The inner event's kind is `event.type`.
+    route: { body: 'team_id', connectionConfig: 'teamId' },
+    eventType: { body: 'event.type' },
+    // https://docs.slack.dev/reference/events/url_verification: `{ "type": "url_verification",
+    // "challenge": … }` when the Request URL is set; "respond in plaintext with the challenge attribute value".
+    handshake: { when: { body: 'type', equals: 'url_verification' }, respond: { body: 'challenge', as: 'text' } },
+    docs: 'https://docs.slack.dev/authentication/verifying-requests-from-slack',
+  },
   hooks: {
     afterTokenResponse: (tokenResponse) => teamFromToken(tokenResponse),
     // `auth.test` → `{ ok, team, url, … }`. Slack reports errors with HTTP 200 and `ok: false`, so

@@ -43,6 +43,18 @@ export default defineConnector({
         helpUrl: 'https://dashboard.stripe.com/apikeys',
         required: true,
       },
+      // Only for the webhooks below: each Stripe account signs its events with the secret of the
+      // endpoint created in that account. https://docs.stripe.com/webhooks#verify-events: "Stripe
+      // generates a unique secret key for each endpoint" (Dashboard → Webhooks → the endpoint → Signing secret, `whsec_…`).
+      webhookSecret: {
+        label: 'Webhook signing secret',
+        type: 'password',
+        pattern: '^whsec_[A-Za-z0-9]+$',
+        placeholder: 'whsec_…',
+        description: 'Optional: to receive this account’s events, add an endpoint in Stripe with the URL the app gives you and paste its signing secret here.',
+        helpUrl: 'https://dashboard.stripe.com/webhooks',
+        required: false,
+      },
     },
     // https://docs.stripe.com/api/authentication: "If you need to authenticate via bearer auth
     // (e.g., for a cross-origin request), use -H "Authorization: Bearer sk_test_…"" (the other
@@ -181,6 +193,18 @@ export default defineConnector({
           .optional(),
       }),
     },
+  },
+  // An endpoint per connected account: the URL names the connection, the secret is the connection's own.
+  webhooks: {
+    secret: { from: 'credentials', field: 'webhookSecret' },
+    // https://docs.stripe.com/webhooks#verify-manually: the `Stripe-Signature` header holds a
+    // timestamp `t=` and one or more `v1=` signatures (several while a secret is being rolled);
+    // the signed payload is `<t>` + `.` + the raw body, HMAC-SHA256 hex with the endpoint's secret;
+    // any `v1` may match; `v0` (test) signatures are ignored; the default tolerance is five minutes.
+    signature: { type: 'stripe', header: 'Stripe-Signature', scheme: 'v1', toleranceSeconds: 300 },
+    // https://docs.stripe.com/api/events/object: the event's `type`, e.g. `customer.created`.
+    eventType: { body: 'type' },
+    docs: 'https://docs.stripe.com/webhooks#verify-manually',
   },
   hooks: {
     // GET /v1/account: the dashboard display name if set, then the business name, then the email.

@@ -8,6 +8,7 @@
  * - Messages: https://www.twilio.com/docs/messaging/api/message-resource
  * - Calls: https://www.twilio.com/docs/voice/api/call-resource
  * - 429: https://www.twilio.com/docs/api/errors/20429
+ * - Webhook signatures (`X-Twilio-Signature`): https://www.twilio.com/docs/usage/security#validating-requests
  */
 import { z } from 'zod'
 import { defineConnector, type ConnectorInput } from '../schema'
@@ -165,6 +166,18 @@ export default defineConnector({
         required: true,
       },
       password: { label: 'API key secret or Auth Token', type: 'password', pattern: '[A-Za-z0-9]{32}', required: true },
+      // Only for the webhooks below: https://www.twilio.com/docs/usage/security#validating-requests,
+      // Twilio signs its requests "using your AuthToken as the key", so an API key secret cannot
+      // check them. Optional, and asked for separately, because it is the account's master
+      // credential: an end user who does not need webhooks never hands it over.
+      authToken: {
+        label: 'Auth Token (for webhooks)',
+        type: 'password',
+        pattern: '[A-Za-z0-9]{32}',
+        description: 'Optional: to receive this account’s Twilio webhooks (incoming messages, status callbacks), paste the Auth Token from the Twilio Console; Twilio signs webhooks with it.',
+        helpUrl: 'https://www.twilio.com/docs/usage/security#validating-requests',
+        required: false,
+      },
     },
     // A one-item read of the messages list: the credentials and the account SID must match.
     verify: { method: 'GET', path: '/Messages.json?PageSize=1', okStatus: [200] },
@@ -208,6 +221,20 @@ export default defineConnector({
         .refine((m) => m.From !== undefined || m.MessagingServiceSid !== undefined, 'give From or MessagingServiceSid')
         .refine((m) => m.Body !== undefined || m.MediaUrl !== undefined, 'give Body or MediaUrl'),
     },
+  },
+  // Twilio calls the URLs set on each phone number, messaging service or request (`StatusCallback`),
+  // so each connection gets its own Patchbay URL; its Auth Token is that connection's secret.
+  webhooks: {
+    secret: { from: 'credentials', field: 'authToken' },
+    // https://www.twilio.com/docs/usage/security#validating-requests, in short: take the full URL
+    // Twilio called (with its query string), sort the POST parameters by name (Unix-style,
+    // case-sensitive), append each name and its value with no delimiters, sign the result with
+    // HMAC-SHA1 keyed with the Auth Token, base64-encode it and compare it with
+    // `X-Twilio-Signature`; the page's worked example is checked in webhooks.test.ts. No timestamp
+    // is signed. Requests with a JSON body (which Twilio signs through a `bodySHA256` query
+    // parameter instead) are refused by `sortedForm`.
+    signature: { type: 'hmac', algorithm: 'sha1', encoding: 'base64', header: 'X-Twilio-Signature', signed: ['url', 'sortedForm'] },
+    docs: 'https://www.twilio.com/docs/usage/security#validating-requests',
   },
   hooks: {
     syncItem: (item) => normalizeDates(item),

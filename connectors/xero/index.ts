@@ -288,6 +288,29 @@ export default defineConnector({
       input: z.strictObject({ Contacts: z.array(newContact).min(1).max(50) }),
     },
   },
+  webhooks: {
+    // https://developer.xero.com/documentation/guides/webhooks/overview/: webhooks are configured per
+    // app, with one webhook key shown in the app's Webhooks settings, and cover every organisation
+    // connected to the app. Each request is signed in `x-xero-signature`: the raw body hashed with
+    // HMACSHA256 keyed with the webhook key, base64-encoded. No timestamp is signed.
+    secret: { from: 'integration', label: 'Webhook key', helpUrl: 'https://developer.xero.com/app/manage' },
+    signature: { type: 'hmac', algorithm: 'sha256', encoding: 'base64', header: 'x-xero-signature', signed: ['body'] },
+    // Same page, payloads: `{ events: [{ resourceUrl, resourceId, eventDateUtc, eventType (CREATE,
+    // UPDATE), eventCategory (CONTACT, INVOICE…), tenantId, tenantType }], firstEventSequence,
+    // lastEventSequence, entropy }`; `tenantId` is the organisation, stored as `tenantId` by
+    // `hooks.afterAuthorization`. One payload may carry several organisations' events ("we will send
+    // you events for every Xero organisation connected to the app"), so it is split: each
+    // organisation's connections receive the payload with `events` narrowed to its own. The
+    // "Intent to receive" requests (`events: []`) route nowhere: answered 200, not forwarded.
+    route: { body: 'events.*.tenantId', connectionConfig: 'tenantId', split: true },
+    // The category (CONTACT, INVOICE) says which resource changed (when all of a connection's events
+    // share one); `eventType` only says CREATE or UPDATE.
+    eventType: { body: 'events.*.eventCategory' },
+    // "Intent to receive" (same page): correctly signed requests must get 200 and incorrectly signed
+    // ones 401, every answer with no body and no cookies.
+    refusal: 'empty',
+    docs: 'https://developer.xero.com/documentation/guides/webhooks/overview/',
+  },
   hooks: {
     afterAuthorization: async ({ tokenResponse, get }) => tenantFrom(await get(CONNECTIONS_URL), authEventIdOf(tokenResponse.access_token)),
     // Xero's `/Date(…)/` values become ISO 8601 before records are stored, so the default mapping's

@@ -24,7 +24,7 @@ const jwtWith = (claims: Record<string, unknown>) => `eyJhbGciOiJSUzI1NiJ9.${Buf
 
 async function afterAuthorization(body: unknown, accessToken: unknown = 'opaque') {
   const urls: string[] = []
-  const config = await xero.hooks.afterAuthorization!({ tokenResponse: { access_token: accessToken, token_type: 'Bearer' }, connectionConfig: {}, get: async (url) => (urls.push(url), body) })
+  const config = await xero.hooks.afterAuthorization!({ tokenResponse: { access_token: accessToken, token_type: 'Bearer' }, connectionConfig: {}, callbackParams: {}, get: async (url) => (urls.push(url), body) })
   return { urls, config }
 }
 
