@@ -50,7 +50,7 @@ export function webhooksOf(c: Connector): string {
       : s.type === 'stripe'
         ? `\`${s.header}: t=…,${s.scheme}=…\` (HMAC-SHA256 hex of \`t.body\`, ±${s.toleranceSeconds} s)`
         : `HMAC-${s.algorithm.toUpperCase()} ${s.encoding} of ${s.signed.map(part).join(' + ')} in \`${s.header}\`${s.prefix ? ` (\`${s.prefix}…\`)` : ''}${s.timestamp ? `, timestamp ${s.timestamp.header ? `\`${s.timestamp.header}\`` : `body \`${s.timestamp.body}\``} ±${s.timestamp.toleranceSeconds} s` : ''}`
-  const secret = w.secret.from === 'integration' ? "the integration's `webhookSecret`" : w.secret.from === 'clientSecret' ? "the integration's client secret" : `the connection's \`${w.secret.field}\``
+  const secret = w.secret.from === 'integration' ? "the integration's `webhookSecret`" : w.secret.from === 'clientSecret' ? "the integration's client secret" : w.secret.from === 'connection' ? "the connection's webhook secret (`PUT /v1/connections/{id}/webhook-secret`)" : `the connection's \`${w.secret.field}\``
   const route = w.route ? `routed by ${'header' in w.route ? `header \`${w.route.header}\`` : `body \`${w.route.body}\``}${w.route.pattern ? ` (\`${w.route.pattern}\`)` : ''} → config \`${w.route.connectionConfig}\`${'body' in w.route && w.route.split ? ', batches split per account' : ''}` : 'one URL per connection'
   const extras = [w.eventType ? `event type from ${'header' in w.eventType ? `header \`${w.eventType.header}\`` : `body \`${w.eventType.body}\``}` : undefined, w.handshake ? `answers \`${w.handshake.when.body}=${String(w.handshake.when.equals)}\` with \`${w.handshake.respond.body}\`` : undefined, w.refusal === 'empty' ? 'refused with a bare 401' : undefined].filter(Boolean)
   return [signed, `secret: ${secret}`, route, ...extras].join(' · ')

@@ -349,7 +349,7 @@ describe('split batches (HubSpot, Xero)', () => {
   })
 })
 
-describe("Zendesk's documented examples disagree on the order (so Zendesk is not declared yet)", () => {
+describe("Zendesk's documented examples disagree on the order (connectors/zendesk follows the verifying page)", () => {
   // https://developer.zendesk.com/documentation/webhooks/verifying/ says base64(HMACSHA256(TIMESTAMP + BODY));
   // https://developer.zendesk.com/documentation/event-connectors/webhooks/verifying/ says
   // base64(HMACSHA256((BODY)(TIMESTAMP))) and gives a worked example (secret, body, timestamp,

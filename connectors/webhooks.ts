@@ -11,7 +11,10 @@
  *   the integration's OAuth client secret (Shopify, HubSpot v3, Intercom; Trello's OAuth 1.0a consumer secret). `{ from: 'credentials',
  *   field }`: a field of the connection's own credentials, for accounts that each have their own
  *   endpoint (a Stripe account connected with an API key: add an optional password field to
- *   `auth.fields`).
+ *   `auth.fields`). `{ from: 'connection' }`: a secret the vendor's backend sets on each connection
+ *   through the API (`PUT /v1/connections/{id}/webhook-secret`), for providers that generate a secret
+ *   per webhook the vendor creates through their API (Zendesk), whatever the connection's auth.
+ *   Both per-connection sources need per-connection URLs (no `route`).
  * - `signature`: `hmac` (algorithm, `hex`/`base64`, header, optional `prefix` such as `sha256=`,
  *   and `signed`: the parts concatenated into the signed message, from `body`, `method`, `url`
  *   (the full public URL the provider called), `timestamp`, `sortedForm` (form fields sorted by
@@ -80,6 +83,18 @@ export const webhookSecretSourceSchema = z.discriminatedUnion('from', [
   z.strictObject({ from: z.literal('clientSecret') }),
   /** A field of the connection's own credentials (declared in `auth.fields`, usually optional). */
   z.strictObject({ from: z.literal('credentials'), field: connectionConfigName }),
+  /**
+   * A secret the vendor's backend sets on each connection (`PUT /v1/connections/{id}/webhook-secret`),
+   * for providers that generate one secret per webhook, which the vendor creates through the API on
+   * the end user's behalf (Zendesk). Per-connection URLs only, like `credentials`.
+   */
+  z.strictObject({
+    from: z.literal('connection'),
+    /** What the provider calls it, shown to the vendor (`Signing secret`). */
+    label: z.string().max(100).optional(),
+    /** The provider's page (or API endpoint) where the vendor gets it. */
+    helpUrl: z.string().url().optional(),
+  }),
 ])
 
 /**
@@ -202,7 +217,7 @@ export type ConnectorWebhooksInput = z.input<typeof connectorWebhooksSchema>
 /**
  * Cross-checks a connector's `webhooks` against the rest of it (called by `connectorSchema`):
  * the routing config value is declared; a `clientSecret` secret needs OAuth 2.0 or 1.0a; a `credentials`
- * field exists in `auth.fields`.
+ * field exists in `auth.fields`; a per-connection secret (`credentials`, `connection`) has no `route`.
  * @returns issues as `{ path, message }`, paths relative to the connector.
  */
 export function checkConnectorWebhooks(c: { webhooks?: ConnectorWebhooks | undefined; connectionConfig: Record<string, unknown>; auth: { type: string; fields?: Record<string, unknown> } }): { path: (string | number)[]; message: string }[] {
@@ -212,7 +227,7 @@ export function checkConnectorWebhooks(c: { webhooks?: ConnectorWebhooks | undef
   if (w.route && !Object.hasOwn(c.connectionConfig, w.route.connectionConfig)) issues.push({ path: ['webhooks', 'route', 'connectionConfig'], message: `${w.route.connectionConfig} is not declared in connectionConfig` })
   if (w.secret.from === 'clientSecret' && c.auth.type !== 'oauth2' && c.auth.type !== 'oauth1') issues.push({ path: ['webhooks', 'secret', 'from'], message: 'clientSecret needs OAuth 2.0 (authorization code) or OAuth 1.0a auth (the integration’s client secret)' })
   if (w.secret.from === 'credentials' && !(c.auth.fields && Object.hasOwn(c.auth.fields, w.secret.field))) issues.push({ path: ['webhooks', 'secret', 'field'], message: `${w.secret.field} is not a field of auth.fields` })
-  if (w.secret.from === 'credentials' && w.route) issues.push({ path: ['webhooks', 'route'], message: 'a per-connection secret needs per-connection URLs: leave out route' })
+  if ((w.secret.from === 'credentials' || w.secret.from === 'connection') && w.route) issues.push({ path: ['webhooks', 'route'], message: 'a per-connection secret needs per-connection URLs: leave out route' })
   if (w.route && 'body' in w.route && w.route.split && !/^(?:[^*.]+\.)*\*\.[^*]+$/.test(w.route.body)) issues.push({ path: ['webhooks', 'route', 'split'], message: 'split needs a body path with exactly one * segment, not the last (events.*.tenantId)' })
   if (w.signature.type === 'hmac' && w.signature.signed.includes('timestamp') && !w.signature.timestamp) issues.push({ path: ['webhooks', 'signature', 'timestamp'], message: 'signed includes timestamp: say where it is' })
   return issues

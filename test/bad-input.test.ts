@@ -220,6 +220,8 @@ describe.each(testDatabases())('bad input on $name', (target) => {
       'POST /v1/connections/{id}/syncs/{sync}/trigger': { fullResync: true },
       'PATCH /v1/webhook-endpoints/{id}': { url: 'https://hooks.example/changed', events: ['connection.deleted'], description: 'Changed', enabled: false },
       'PUT /v1/connectors/custom/{id}': CUSTOM_CONNECTOR,
+      // The connection's connector takes no connection secret, so even this valid body is refused (409) and changes nothing.
+      'PUT /v1/connections/{id}/webhook-secret': { secret: PROVIDER_WEBHOOK_SECRET },
     }
     return structuredClone(known[`${op.method} ${op.path}`] ?? synthesize(op.body!)) as Record<string, unknown>
   }
@@ -429,6 +431,8 @@ describe.each(testDatabases())('bad input on $name', (target) => {
       'GET /v1/connections',
       'GET /v1/connections/{id}',
       'DELETE /v1/connections/{id}',
+      'PUT /v1/connections/{id}/webhook-secret',
+      'DELETE /v1/connections/{id}/webhook-secret',
       'GET /v1/embed/session',
       'GET /v1/embed/integrations',
       'GET /v1/embed/connections',

@@ -1,13 +1,14 @@
 /** Envelope encryption and key rotation without downtime. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createContext, closeContext } from '../server/src/context'
-import { findConnectionRow } from '../server/src/db/queries/connections'
+import { findConnectionRow, rewriteConnectionWebhookSecret } from '../server/src/db/queries/connections'
 import { findIntegrationByKey } from '../server/src/db/queries/integrations'
 import { listDataKeys } from '../server/src/db/queries/keys'
 import { upsertEndUser } from '../server/src/db/queries/end-users'
 import { generateMasterKey } from '../server/src/lib/crypto'
 import { newId } from '../server/src/lib/ids'
 import { createLogger } from '../server/src/lib/logger'
+import { connectionWebhookSecretOf, setConnectionWebhookSecret } from '../server/src/services/connection-webhook-secret'
 import { saveConnection } from '../server/src/services/connections'
 import { clientSecretOf, getIntegration, webhookSecretOf } from '../server/src/services/integrations'
 import { rotateKeys } from '../server/src/services/key-rotation'
@@ -21,6 +22,7 @@ describe.each(testDatabases())('key rotation on $name', (target) => {
   const newKey = generateMasterKey()
   let t: TestApp
   let connectionId: string
+  let zendeskConnectionId: string
   let endpoint: { id: string; secret: string }
 
   beforeAll(async () => {
@@ -31,6 +33,9 @@ describe.each(testDatabases())('key rotation on $name', (target) => {
     const integration = await getIntegration(t.ctx, t.tenant.environmentId, 'stripe')
     const eu = await upsertEndUser(t.ctx.db, { id: newId('eu'), environmentId: t.tenant.environmentId, externalId: 'u1' })
     connectionId = await saveConnection(t.ctx, { environmentId: t.tenant.environmentId, integration, endUserId: eu.id, credentials: { type: 'api_key', values: { apiKey: 'sk_test_secretvalue' } }, connectionConfig: {}, scopes: [] })
+    await t.call('POST', '/v1/integrations', { body: { key: 'zendesk', connectorId: 'zendesk', clientId: 'cid', clientSecret: 'zd-client-secret' } })
+    zendeskConnectionId = await saveConnection(t.ctx, { environmentId: t.tenant.environmentId, integration: await getIntegration(t.ctx, t.tenant.environmentId, 'zendesk'), endUserId: eu.id, credentials: { type: 'oauth2', accessToken: 'zd-token' }, connectionConfig: { subdomain: 'acme' }, scopes: [] })
+    await setConnectionWebhookSecret(t.ctx, t.tenant.environmentId, zendeskConnectionId, 'zendesk-signing-secret-value')
     const created = await createWebhookEndpoint(t.ctx, t.tenant.environmentId, { url: 'https://vendor.example/webhooks' })
     endpoint = { id: created.endpoint.id, secret: created.secret }
   })
@@ -51,6 +56,9 @@ describe.each(testDatabases())('key rotation on $name', (target) => {
     const slack = await findIntegrationByKey(t.ctx.db, t.tenant.environmentId, 'slack')
     expect(slack!.webhookSecretEnc).toMatch(/^pb1:dek_[A-Za-z0-9]+:/)
     expect(slack!.webhookSecretEnc).not.toContain('slack-signing-secret-value')
+    const zendesk = await findConnectionRow(t.ctx.db, zendeskConnectionId)
+    expect(zendesk!.webhookSecretEnc).toMatch(/^pb1:dek_[A-Za-z0-9]+:/)
+    expect(zendesk!.webhookSecretEnc).not.toContain('zendesk-signing-secret-value')
   })
 
   it('fails clearly when the master key is unknown', async () => {
@@ -79,6 +87,7 @@ describe.each(testDatabases())('key rotation on $name', (target) => {
       const gh = await getIntegration(after, t.tenant.environmentId, 'gh')
       expect(await clientSecretOf(after, gh.row)).toBe('client-secret-value')
       expect(await webhookSecretOf(after, (await getIntegration(after, t.tenant.environmentId, 'slack')).row)).toBe('slack-signing-secret-value')
+      expect(await connectionWebhookSecretOf(after, (await findConnectionRow(after.db, zendeskConnectionId))!)).toBe('zendesk-signing-secret-value')
     } finally {
       await closeContext(after)
     }
@@ -89,13 +98,18 @@ describe.each(testDatabases())('key rotation on $name', (target) => {
     try {
       const before = await findConnectionRow(ctx.db, connectionId)
       const slackBefore = (await findIntegrationByKey(ctx.db, t.tenant.environmentId, 'slack'))!.webhookSecretEnc!
+      const zendeskBefore = (await findConnectionRow(ctx.db, zendeskConnectionId))!.webhookSecretEnc!
       const report = await rotateKeys(ctx, { dataKeys: true })
       expect(report.newDataKeys).toBeGreaterThan(0)
-      expect(report.reencrypted).toBeGreaterThanOrEqual(4)
+      expect(report.reencrypted).toBeGreaterThanOrEqual(5)
       // The provider webhook secret moved to the new data key and still decrypts.
       const slackAfter = (await findIntegrationByKey(ctx.db, t.tenant.environmentId, 'slack'))!
       expect(slackAfter.webhookSecretEnc!.split(':')[1]).not.toBe(slackBefore.split(':')[1])
       expect(await webhookSecretOf(ctx, slackAfter)).toBe('slack-signing-secret-value')
+      // The connection's provider webhook secret too (Zendesk).
+      const zendeskAfter = (await findConnectionRow(ctx.db, zendeskConnectionId))!
+      expect(zendeskAfter.webhookSecretEnc!.split(':')[1]).not.toBe(zendeskBefore.split(':')[1])
+      expect(await connectionWebhookSecretOf(ctx, zendeskAfter)).toBe('zendesk-signing-secret-value')
       // The outgoing webhook endpoint's signing secret too.
       const ep = (await findEndpoint(ctx.db, t.tenant.environmentId, endpoint.id))!
       expect(await ctx.secrets.decrypt(t.tenant.environmentId, ep.secretEnc, endpointSecretContext(endpoint.id))).toBe(endpoint.secret)
@@ -109,6 +123,22 @@ describe.each(testDatabases())('key rotation on $name', (target) => {
       ctx.secrets.clearCache()
       await ctx.credentials.changed(connectionId)
       expect((await ctx.credentials.get(t.tenant.environmentId, connectionId)).credentials).toMatchObject({ values: { apiKey: 'sk_test_secretvalue' } })
+    } finally {
+      await closeContext(ctx)
+    }
+  })
+
+  it("never overwrites a connection webhook secret the vendor changed during the rotation (compare-and-swap)", async () => {
+    const ctx = await contextWith({ PATCHBAY_ENCRYPTION_KEY: newKey })
+    try {
+      const read = (await findConnectionRow(ctx.db, zendeskConnectionId))!.webhookSecretEnc!
+      // The vendor sets a new secret after the rotation read the old ciphertext…
+      await setConnectionWebhookSecret(ctx, t.tenant.environmentId, zendeskConnectionId, 'zendesk-new-secret')
+      // …so the rotation's write of the old one is refused, and the new secret stays.
+      expect(await rewriteConnectionWebhookSecret(ctx.db, zendeskConnectionId, read, read)).toBe(false)
+      expect(await connectionWebhookSecretOf(ctx, (await findConnectionRow(ctx.db, zendeskConnectionId))!)).toBe('zendesk-new-secret')
+      const current = (await findConnectionRow(ctx.db, zendeskConnectionId))!.webhookSecretEnc!
+      expect(await rewriteConnectionWebhookSecret(ctx.db, zendeskConnectionId, current, current)).toBe(true)
     } finally {
       await closeContext(ctx)
     }

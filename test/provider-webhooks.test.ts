@@ -9,6 +9,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { findConnectionRow } from '../server/src/db/queries/connections'
 import { findIntegrationByKey } from '../server/src/db/queries/integrations'
 import { upsertEndUser } from '../server/src/db/queries/end-users'
 import { newId } from '../server/src/lib/ids'
@@ -26,6 +27,7 @@ const XERO_WEBHOOK_KEY = 'xero-webhook-key-3e8a1c7f0b'
 const HUBSPOT_CLIENT_SECRET = 'hubspot-client-secret-6c0d9e2a71'
 const TWILIO_AUTH_TOKEN = 'c0ffee0123456789abcdef0123456789'
 const QUICKBOOKS_VERIFIER_TOKEN = 'qbo-verifier-token-6d41e9b2'
+const ZENDESK_SIGNING_SECRET = 'zendesk-signing-secret-4b7e0c92d1'
 
 interface Received {
   path: string
@@ -418,8 +420,69 @@ describe.each(testDatabases())('provider webhooks on $name', (target) => {
     expect(JSON.parse(got!.body)).toMatchObject({ data: { connectionId, providerEventType: 'contact.creation', body: events } })
   })
 
+  it("verifies Zendesk with the connection's own secret, which the vendor sets and clears through the API (write-only)", async () => {
+    const env = await environment('/zendesk')
+    expect((await api(env.tenant, 'POST', '/v1/integrations', { key: 'zendesk', connectorId: 'zendesk', clientId: 'zd-client', clientSecret: 'zd-client-secret', syncSettings: { autoStart: false } })).status).toBe(201)
+    const zendeskId = (await findIntegrationByKey(t.ctx.db, env.tenant.environmentId, 'zendesk'))!.id
+    const connectionId = await connect(env.tenant, 'zendesk', 'user-1', { type: 'oauth2', accessToken: 'zd-token' }, { subdomain: 'acme' })
+    const other = await connect(env.tenant, 'zendesk', 'user-2', { type: 'oauth2', accessToken: 'zd-token-2' }, { subdomain: 'globex' })
+    const slackConnection = await connect(env.tenant, 'slack', 'user-3', { type: 'oauth2', accessToken: 'xoxb-1' }, { teamId: 'T0ZD' })
+    const path = `/v1/webhooks/providers/${zendeskId}/${connectionId}`
+
+    // The connection view gives the URL to create the webhook with, and no secret yet.
+    const before = await api(env.tenant, 'GET', `/v1/connections/${connectionId}`)
+    expect(before.json).toMatchObject({ id: connectionId, webhookSecretSet: false, providerWebhookUrl: `http://127.0.0.1:3999${path}` })
+    expect((await api(env.tenant, 'GET', `/v1/connections/${slackConnection}`)).json).toMatchObject({ webhookSecretSet: false, providerWebhookUrl: env.slackUrl })
+
+    // https://developer.zendesk.com/documentation/webhooks/verifying/: base64(HMAC-SHA256(timestamp + body)).
+    const event = { type: 'zen:event-type:user.active_changed', account_id: 12514403, id: '2b24ef10-19d4-4740-93cf-8f98ec4776c0', subject: 'zen:user:6596848315901', detail: { id: '6596848315901' }, event: { current: false, previous: true } }
+    const body = JSON.stringify(event)
+    const zendeskHeaders = (secret: string, ts = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')) => ({ 'content-type': 'application/json', 'x-zendesk-webhook-signature-timestamp': ts, 'x-zendesk-webhook-signature': createHmac('sha256', secret).update(ts + body).digest('base64') })
+    const missing = await provider(path, body, zendeskHeaders(ZENDESK_SIGNING_SECRET))
+    expect([missing.status, JSON.parse(missing.text).code]).toEqual([409, 'webhook_secret_missing'])
+
+    // Set: 204 with no body; refused where the connector takes no connection secret, or malformed.
+    const set = await t.call('PUT', `/v1/connections/${connectionId}/webhook-secret`, { token: env.tenant.secretKey, body: { secret: ZENDESK_SIGNING_SECRET } })
+    const setText = await set.text()
+    responses.push(setText)
+    expect([set.status, setText]).toEqual([204, ''])
+    const refused = await api(env.tenant, 'PUT', `/v1/connections/${slackConnection}/webhook-secret`, { secret: ZENDESK_SIGNING_SECRET })
+    expect([refused.status, refused.json.code]).toEqual([409, 'webhook_secret_not_accepted'])
+    expect((await findConnectionRow(t.ctx.db, slackConnection))!.webhookSecretEnc).toBeNull()
+    expect((await api(env.tenant, 'PUT', `/v1/connections/${connectionId}/webhook-secret`, { secret: '' })).status).toBe(400)
+    expect((await api(env.tenant, 'PUT', `/v1/connections/conn_doesnotexist/webhook-secret`, { secret: 'x' })).status).toBe(404)
+    // Another environment cannot set it on this connection.
+    expect((await api(await t.newTenant(), 'PUT', `/v1/connections/${connectionId}/webhook-secret`, { secret: 'attacker-secret' })).status).toBe(404)
+    const row = (await findConnectionRow(t.ctx.db, connectionId))!
+    expect(row.webhookSecretEnc).toMatch(/^pb1:dek_[A-Za-z0-9]+:/)
+    expect(row.webhookSecretEnc).not.toContain(ZENDESK_SIGNING_SECRET)
+    expect((await api(env.tenant, 'GET', `/v1/connections/${connectionId}`)).json).toMatchObject({ webhookSecretSet: true })
+    const listed = (await api(env.tenant, 'GET', '/v1/connections?integration=zendesk')).json.data as { id: string; webhookSecretSet: boolean }[]
+    expect(listed.map((c) => [c.id, c.webhookSecretSet]).sort()).toEqual([[connectionId, true], [other, false]].sort())
+
+    // A signed event on the connection's URL is delivered; another secret, or another connection's URL, is refused.
+    expect((await provider(path, body, zendeskHeaders(ZENDESK_SIGNING_SECRET))).status).toBe(200)
+    const [got] = await until(() => receiver.on('/zendesk').length >= 1 && receiver.on('/zendesk'))
+    expect(JSON.parse(got!.body)).toMatchObject({ type: 'provider.webhook', data: { connectionId, integration: 'zendesk', connectorId: 'zendesk', endUserId: 'user-1', providerEventType: 'zen:event-type:user.active_changed', body: event } })
+    const wrong = await provider(path, body, zendeskHeaders('zendesk-secret-of-another-webhook'))
+    expect([wrong.status, JSON.parse(wrong.text).code]).toEqual([401, 'webhook_signature_invalid'])
+    const stale = await provider(path, body, zendeskHeaders(ZENDESK_SIGNING_SECRET, new Date(Date.now() - 600_000).toISOString()))
+    expect(stale.status).toBe(401)
+    expect((await provider(`/v1/webhooks/providers/${zendeskId}/${other}`, body, zendeskHeaders(ZENDESK_SIGNING_SECRET))).status).toBe(409)
+
+    // Cleared: events are refused again until a secret is set.
+    const cleared = await t.call('DELETE', `/v1/connections/${connectionId}/webhook-secret`, { token: env.tenant.secretKey })
+    expect([cleared.status, await cleared.text()]).toEqual([204, ''])
+    expect((await findConnectionRow(t.ctx.db, connectionId))!.webhookSecretEnc).toBeNull()
+    expect((await api(env.tenant, 'GET', `/v1/connections/${connectionId}`)).json).toMatchObject({ webhookSecretSet: false })
+    const after = await provider(path, body, zendeskHeaders(ZENDESK_SIGNING_SECRET))
+    expect([after.status, JSON.parse(after.text).code]).toEqual([409, 'webhook_secret_missing'])
+    await sleep(300)
+    expect(receiver.on('/zendesk')).toHaveLength(1)
+  })
+
   it('never returned a webhook secret in any response', () => {
     expect(responses.length).toBeGreaterThan(30)
-    for (const secret of [SLACK_SIGNING_SECRET, STRIPE_WEBHOOK_SECRET, CUSTOM_SECRET, TWILIO_AUTH_TOKEN, QUICKBOOKS_VERIFIER_TOKEN, XERO_WEBHOOK_KEY, HUBSPOT_CLIENT_SECRET]) expect(responses.filter((r) => r.includes(secret))).toEqual([])
+    for (const secret of [SLACK_SIGNING_SECRET, STRIPE_WEBHOOK_SECRET, CUSTOM_SECRET, TWILIO_AUTH_TOKEN, QUICKBOOKS_VERIFIER_TOKEN, XERO_WEBHOOK_KEY, HUBSPOT_CLIENT_SECRET, ZENDESK_SIGNING_SECRET]) expect(responses.filter((r) => r.includes(secret))).toEqual([])
   })
 })

@@ -6,7 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoProvider, type DemoProvider } from '../../server/src/demo/provider/index'
 import { startServer, type RunningServer } from '../../server/src/server'
-import { setStatus } from '../../server/src/services/connections'
+import { upsertEndUser } from '../../server/src/db/queries/end-users'
+import { newId } from '../../server/src/lib/ids'
+import { saveConnection, setStatus } from '../../server/src/services/connections'
+import { getIntegration } from '../../server/src/services/integrations'
 import { createApiKey, createTenant } from '../../server/src/services/tenants'
 import { connectViaOAuth, freePort, testConfig, testDatabases } from '../../server/src/testing'
 import { Patchbay, PatchbayError, type Connection, type ProxyResult } from './index'
@@ -50,6 +53,7 @@ describe.each(testDatabases())('SDK against a real server on $name', (target) =>
   let provider: DemoProvider
   let pb: Patchbay
   let secretKey: string
+  let environmentId: string
   const request = (path: string, init?: RequestInit) => fetch(server.url + path, init)
   const connect = async (endUserId: string) => {
     const { token } = await pb.connectSessions.create({ endUser: { id: endUserId } })
@@ -66,6 +70,7 @@ describe.each(testDatabases())('SDK against a real server on $name', (target) =>
     server = await startServer(testConfig({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }), { database: opened.database })
     const tenant = await createTenant(server.ctx, 'SDK test vendor')
     secretKey = (await createApiKey(server.ctx, tenant.tenantId, 'development')).key
+    environmentId = tenant.environments.development
     provider = await startDemoProvider({ clients: [{ clientId: 'pb', clientSecret: 'pb-secret', redirectUris: [`${server.url}/oauth/callback`] }], contactsPerAccount: 12 })
     pb = new Patchbay({ secretKey, baseUrl: server.url })
   })
@@ -193,6 +198,24 @@ describe.each(testDatabases())('SDK against a real server on $name', (target) =>
       expect((await pb.connections.list({ endUserId: 'nobody' })).data).toEqual([])
       expect((await pb.connections.list({ integration: 'crm', status: 'active' })).data.map((x) => x.id)).toContain(connectionId)
       expect((await pb.connections.list({ status: 'revoked' })).data).toEqual([])
+    })
+
+    it('sets and clears a connection webhook secret (204, write-only), refused where the connector takes none', async () => {
+      await pb.integrations.create({ key: 'zendesk', connectorId: 'zendesk', clientId: 'zd', clientSecret: 'zd-secret', syncSettings: { autoStart: false } })
+      const eu = await upsertEndUser(server.ctx.db, { id: newId('eu'), environmentId, externalId: 'zd-user' })
+      const integration = await getIntegration(server.ctx, environmentId, 'zendesk')
+      const id = await saveConnection(server.ctx, { environmentId, integration, endUserId: eu.id, credentials: { type: 'oauth2', accessToken: 'zd-token' }, connectionConfig: { subdomain: 'acme' }, scopes: [] })
+      expect(await pb.connections.get(id)).toMatchObject({ webhookSecretSet: false, providerWebhookUrl: `${server.url}/v1/webhooks/providers/${integration.row.id}/${id}` })
+      expect(await pb.connections.setWebhookSecret(id, 'zd-signing-secret-81f3')).toBeUndefined()
+      const set = await pb.connections.get(id)
+      expect(set.webhookSecretSet).toBe(true)
+      expect(JSON.stringify(set)).not.toContain('zd-signing-secret-81f3')
+      expect(await pb.connections.deleteWebhookSecret(id)).toBeUndefined()
+      expect((await pb.connections.get(id)).webhookSecretSet).toBe(false)
+      expect((await rejection(pb.connections.setWebhookSecret(connectionId, 'x'))).code).toBe('webhook_secret_not_accepted')
+      expect((await rejection(pb.connections.deleteWebhookSecret('conn_missing'))).code).toBe('not_found')
+      await pb.connections.delete(id)
+      await pb.integrations.delete('zendesk')
     })
 
     it('follows nextCursor in listAll', async () => {

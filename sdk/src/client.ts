@@ -10,6 +10,7 @@ import type {
   ConnectSession,
   ConnectSessionCreateParams,
   Connection,
+  ConnectionDetail,
   ConnectionListParams,
   Connector,
   CustomConnector,
@@ -546,7 +547,7 @@ export class Connections {
    *   integrations give an empty page, not an error.
    * @throws {PatchbayError} `invalid_request` (bad `limit` or `status`), `unauthenticated`.
    */
-  async list(params: ConnectionListParams = {}, options?: RequestOptions): Promise<Page<Connection>> {
+  async list(params: ConnectionListParams = {}, options?: RequestOptions): Promise<Page<ConnectionDetail>> {
     return this.t.json('GET', '/v1/connections', { query: { ...params }, options })
   }
 
@@ -557,7 +558,7 @@ export class Connections {
    * for await (const c of patchbay.connections.listAll({ status: 'needs_reauth' })) notify(c.endUserId)
    * @throws {PatchbayError} as {@link Connections.list}, from the page that failed.
    */
-  listAll(filter: Omit<ConnectionListParams, 'cursor'> = {}, options?: RequestOptions): AsyncGenerator<Connection, void, undefined> {
+  listAll(filter: Omit<ConnectionListParams, 'cursor'> = {}, options?: RequestOptions): AsyncGenerator<ConnectionDetail, void, undefined> {
     return paginate((cursor) => this.list({ limit: 200, ...filter, cursor }, options))
   }
 
@@ -565,8 +566,33 @@ export class Connections {
    * Gets a connection: status, scopes, account label, token expiry; never its credentials.
    * @throws {PatchbayError} `not_found`, `unauthenticated`.
    */
-  async get(id: string, options?: RequestOptions): Promise<Connection> {
+  async get(id: string, options?: RequestOptions): Promise<ConnectionDetail> {
     return this.t.json('GET', `/v1/connections/${enc(id)}`, { options })
+  }
+
+  /**
+   * Sets the connection's provider webhook signing secret, for connectors whose provider generates
+   * one per webhook (Zendesk): create the webhook at the provider (through the proxy) with the
+   * connection's `providerWebhookUrl`, read its signing secret (Zendesk:
+   * `GET /api/v2/webhooks/{webhook_id}/signing_secret`), and pass it here. Write-only: stored
+   * encrypted, never returned (`webhookSecretSet` tells); replaces any previous one.
+   * @param secret the provider's signing secret, 1–2000 characters.
+   * @example
+   * await patchbay.connections.setWebhookSecret(connection.id, signingSecret.secret)
+   * @throws {PatchbayError} `invalid_request` (empty or too long), `not_found`,
+   *   `webhook_secret_not_accepted` (the connector takes no secret from the connection), `unauthenticated`.
+   */
+  async setWebhookSecret(id: string, secret: string, options?: RequestOptions): Promise<void> {
+    await this.t.json<undefined>('PUT', `/v1/connections/${enc(id)}/webhook-secret`, { body: { secret }, options })
+  }
+
+  /**
+   * Clears the connection's provider webhook signing secret: its provider webhooks are then
+   * refused (`409 webhook_secret_missing`) until one is set again.
+   * @throws {PatchbayError} `not_found`, `webhook_secret_not_accepted`, `unauthenticated`.
+   */
+  async deleteWebhookSecret(id: string, options?: RequestOptions): Promise<void> {
+    await this.t.json<undefined>('DELETE', `/v1/connections/${enc(id)}/webhook-secret`, { options })
   }
 
   /**
@@ -890,7 +916,7 @@ class Transport {
     this.#secretKey = secretKey
   }
 
-  /** A JSON API call: resolves to the parsed body of a 2xx answer, else throws the mapped error. */
+  /** A JSON API call: resolves to the parsed body of a 2xx answer (`undefined` for a 204), else throws the mapped error. */
   json<T>(method: string, path: string, opts: { query?: QueryParams; body?: unknown; headers?: Record<string, string>; options?: RequestOptions | undefined }): Promise<T> {
     const search = opts.query ? queryString(opts.query) : ''
     const headers = new Headers({ ...opts.headers, accept: 'application/json' })
@@ -905,6 +931,7 @@ class Transport {
         const problem = isProblemResponse(res) ? parseJson(text) : undefined
         throw isPatchbayProblem(problem) ? errorFromProblem(problem, res) : errorFromStatus(res, text)
       }
+      if (res.status === 204) return undefined as T
       const parsed = parseJson(text)
       if (parsed === NOT_JSON) {
         throw new PatchbayError({ code: 'invalid_response', status: res.status, detail: `Expected JSON from ${method} ${path}, got ${res.headers.get('content-type') ?? 'no content type'}`, requestId: res.headers.get('x-request-id') ?? undefined })

@@ -55,6 +55,7 @@ export type {
   MappingPreview,
   ProviderFields,
   Connection,
+  ConnectionDetail,
   ConnectionListParams,
   ConnectionStatus,
   Connector,

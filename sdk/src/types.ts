@@ -5,6 +5,7 @@
  * `import type`, so the SDK has one source of truth and no runtime dependency on the server.
  */
 import type {
+  ConnectionDetailOut,
   ConnectionOut,
   ConnectionStatusOut,
   ConnectorOut,
@@ -42,6 +43,12 @@ import type { ActionRunOut, ActionRunResultOut, ActionRunStatusOut } from '../..
 
 /** A connection of an end user to an integration. Never contains credentials. */
 export type Connection = ConnectionOut
+/**
+ * A connection as `connections.get`/`list` show it: {@link Connection} with `webhookSecretSet`
+ * (a per-connection provider webhook secret is set; never the secret) and `providerWebhookUrl`
+ * (the URL the provider should call with its events; `null` without provider webhooks).
+ */
+export type ConnectionDetail = ConnectionDetailOut
 /** `active` (usable), `needs_reauth` (the end user must connect again), `error`, `revoked`. */
 export type ConnectionStatus = ConnectionStatusOut
 /** A connector enabled for your environment, with your OAuth client settings (never the client secret). */

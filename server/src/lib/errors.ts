@@ -41,8 +41,10 @@ export const ERROR_CODES = {
   webhook_signature_invalid: 401,
   /** The integration's connector declares no incoming webhooks. */
   webhooks_not_supported: 404,
-  /** The signing secret an incoming provider webhook needs is not set (on the integration, or in the connection's credentials). */
+  /** The signing secret an incoming provider webhook needs is not set (on the integration, on the connection, or in the connection's credentials). */
   webhook_secret_missing: 409,
+  /** A webhook secret was set on a connection whose connector does not take one from the connection (`webhooks.secret.from` is not `connection`). */
+  webhook_secret_not_accepted: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   internal: 500,

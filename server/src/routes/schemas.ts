@@ -151,10 +151,25 @@ export const Connection = z
   })
   .openapi('Connection')
 
+/** A connection as the vendor's API shows it: {@link Connection} with its provider webhook settings (services/connection-view.ts `connectionDetailOut`). */
+export const ConnectionDetail = Connection.extend({
+  webhookSecretSet: z.boolean().openapi({ description: 'Whether a per-connection provider webhook signing secret is set (`PUT /v1/connections/{id}/webhook-secret`; never returned)' }),
+  providerWebhookUrl: z
+    .string()
+    .nullable()
+    .openapi({ description: "The URL the provider should call with this connection's events (give it to the provider, e.g. when creating a Zendesk webhook through the proxy): the connection's own URL, or the integration's routed URL for connectors that route events themselves (Slack). Null: the connector declares no incoming webhooks" }),
+}).openapi('ConnectionDetail')
+
+/** The body of `PUT /v1/connections/{id}/webhook-secret`. */
+export const ConnectionWebhookSecretPut = z
+  .object({ secret: z.string().min(1).max(2000).openapi({ description: "Write-only: the signing secret the provider generated for this connection's webhook (Zendesk: `GET /api/v2/webhooks/{webhook_id}/signing_secret`)" }) })
+  .strict()
+  .openapi('ConnectionWebhookSecretPut')
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
 /** The public view of a connection, produced by the service layer (webhook payloads use it too). */
-export { connectionOut } from '../services/connection-view'
+export { connectionDetailOut, connectionOut } from '../services/connection-view'
 
 export const Page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() })
 
@@ -287,6 +302,8 @@ export type WebhookDeliveryOut = z.infer<typeof WebhookDelivery>
 export type WebhookDeliveryStatusOut = z.infer<typeof WebhookDeliveryStatus>
 
 export type ConnectionOut = z.infer<typeof Connection>
+export type ConnectionDetailOut = z.infer<typeof ConnectionDetail>
+export type ConnectionWebhookSecretPutInput = z.input<typeof ConnectionWebhookSecretPut>
 export type IntegrationOut = z.infer<typeof Integration>
 export type EndUserOut = z.infer<typeof EndUser>
 export type ConnectSessionOut = z.infer<typeof ConnectSession>

@@ -9,7 +9,8 @@
  */
 import type { AppContext } from '../context'
 import { activateDataKey, listDataKeys, updateWrappedKey } from '../db/queries/keys'
-import { listConnectionSecrets, rewriteConnectionSecret } from '../db/queries/connections'
+import { listConnectionSecrets, listConnectionWebhookSecrets, rewriteConnectionSecret, rewriteConnectionWebhookSecret } from '../db/queries/connections'
+import { connectionWebhookSecretContext } from './connection-webhook-secret'
 import { listIntegrationSecrets, listIntegrationWebhookSecrets, setIntegrationSecret, setIntegrationWebhookSecret } from '../db/queries/integrations'
 import { webhookSecretContext } from './integrations'
 import { listOAuthStateSecrets, setOAuthStateSecret } from '../db/queries/sessions'
@@ -23,7 +24,7 @@ export interface RotationReport {
   newDataKeys: number
   /** Ciphertexts re-encrypted under the new data keys. */
   reencrypted: number
-  /** Secrets changed during the run (connection credentials, integration webhook secrets), left for the next run. */
+  /** Secrets changed during the run (connection credentials, integration and connection webhook secrets), left for the next run. */
   skipped: number
 }
 
@@ -66,6 +67,11 @@ export async function rotateKeys(ctx: AppContext, opts: { dataKeys?: boolean } =
   for (const i of await listIntegrationWebhookSecrets(ctx.db)) {
     const plain = await ctx.secrets.decrypt(i.environmentId, i.webhookSecretEnc, webhookSecretContext(i.id))
     if (await setIntegrationWebhookSecret(ctx.db, i.id, i.webhookSecretEnc, await ctx.secrets.encrypt(i.environmentId, plain, webhookSecretContext(i.id)))) report.reencrypted++
+    else report.skipped++
+  }
+  for (const c of await listConnectionWebhookSecrets(ctx.db)) {
+    const plain = await ctx.secrets.decrypt(c.environmentId, c.webhookSecretEnc, connectionWebhookSecretContext(c.id))
+    if (await rewriteConnectionWebhookSecret(ctx.db, c.id, c.webhookSecretEnc, await ctx.secrets.encrypt(c.environmentId, plain, connectionWebhookSecretContext(c.id)))) report.reencrypted++
     else report.skipped++
   }
   for (const e of await listEndpointSecrets(ctx.db)) {

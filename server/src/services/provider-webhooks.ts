@@ -17,6 +17,7 @@ import { findConnection, findConnectionsByConfigValue, type ConnectionView } fro
 import { findIntegrationById } from '../db/queries/integrations'
 import { notFound, PatchbayError } from '../lib/errors'
 import { clientSecretOf, resolveIntegration, webhookSecretOf, type ResolvedIntegration } from './integrations'
+import { connectionWebhookSecretOf } from './connection-webhook-secret'
 import { enqueueDeliveries, recordEvent, type PendingDelivery } from './webhook-outbox'
 
 /** Largest provider webhook body accepted, bytes (1 MiB); larger ones are refused with 413. */
@@ -102,12 +103,14 @@ async function signingSecret(ctx: AppContext, integration: ResolvedIntegration, 
   let secret: string | undefined
   if (source.from === 'integration') secret = await webhookSecretOf(ctx, integration.row)
   else if (source.from === 'clientSecret') secret = await clientSecretOf(ctx, integration.row)
+  else if (source.from === 'connection') secret = connection ? await connectionWebhookSecretOf(ctx, connection) : undefined
   else if (connection) {
     const { credentials } = await ctx.credentials.get(connection.environmentId, connection.id)
     secret = 'values' in credentials ? credentials.values[source.field] : undefined
   }
   if (!secret) {
-    const where = source.from === 'integration' ? `the integration's webhookSecret` : source.from === 'clientSecret' ? `the integration's clientSecret` : `the connection's ${source.field}`
+    const where =
+      source.from === 'integration' ? `the integration's webhookSecret` : source.from === 'clientSecret' ? `the integration's clientSecret` : source.from === 'connection' ? `the connection's webhook secret (PUT /v1/connections/{id}/webhook-secret)` : `the connection's ${source.field}`
     throw new PatchbayError('webhook_secret_missing', `No webhook signing secret: set ${where}`)
   }
   return secret

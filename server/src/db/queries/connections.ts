@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, isNotNull, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../client'
 import { connections, endUsers, integrations, type ConnectionStatus } from '../schema/index'
 
@@ -138,6 +138,23 @@ export function listConnectionSecrets(db: Db) {
 /** Re-encrypted credentials written only if they did not change meanwhile. */
 export async function rewriteConnectionSecret(db: Db, id: string, version: number, credentialsEnc: string): Promise<boolean> {
   const rows = await db.update(connections).set({ credentialsEnc }).where(and(eq(connections.id, id), eq(connections.credentialsVersion, version))).returning({ id: connections.id })
+  return rows.length === 1
+}
+
+/** Sets (a ciphertext) or clears (`null`) a connection's provider webhook signing secret. */
+export async function setConnectionWebhookSecret(db: Db, id: string, webhookSecretEnc: string | null): Promise<void> {
+  await db.update(connections).set({ webhookSecretEnc, updatedAt: new Date() }).where(eq(connections.id, id))
+}
+
+/** Connections holding a provider webhook secret, for key rotation. */
+export async function listConnectionWebhookSecrets(db: Db): Promise<{ id: string; environmentId: string; webhookSecretEnc: string }[]> {
+  const rows = await db.select({ id: connections.id, environmentId: connections.environmentId, webhookSecretEnc: connections.webhookSecretEnc }).from(connections).where(isNotNull(connections.webhookSecretEnc))
+  return rows.filter((r): r is { id: string; environmentId: string; webhookSecretEnc: string } => !!r.webhookSecretEnc)
+}
+
+/** A re-encrypted webhook secret, written only if the ciphertext is still `expected` (compare-and-swap: a concurrent PUT or DELETE wins). */
+export async function rewriteConnectionWebhookSecret(db: Db, id: string, expected: string, webhookSecretEnc: string): Promise<boolean> {
+  const rows = await db.update(connections).set({ webhookSecretEnc }).where(and(eq(connections.id, id), eq(connections.webhookSecretEnc, expected))).returning({ id: connections.id })
   return rows.length === 1
 }
 

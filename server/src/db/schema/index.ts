@@ -129,6 +129,12 @@ export const connections = pgTable(
     credentialsEnc: text('credentials_enc').notNull(),
     /** Incremented on every credentials write: the compare-and-swap token for refresh. */
     credentialsVersion: integer('credentials_version').notNull().default(1),
+    /**
+     * Encrypted signing secret of the provider's webhooks for this connection (AAD
+     * `<id>:provider_webhook_secret`), set by the vendor when the connector takes it from the
+     * connection (`webhooks.secret.from: 'connection'`, Zendesk).
+     */
+    webhookSecretEnc: text('webhook_secret_enc'),
     /** Access token expiry; null when it does not expire. */
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     /** A refresh lease: one process refreshes at a time (compare-and-swap on this column). */
