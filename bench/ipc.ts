@@ -7,15 +7,18 @@ import type { ChildProcess } from 'node:child_process'
  */
 
 export type ParentMessage = { type: 'cpu'; id: number } | { type: 'stop' }
-export type ChildMessage = { type: 'ready'; [k: string]: unknown } | { type: 'cpu'; id: number; usage: NodeJS.CpuUsage } | { type: 'error'; message: string }
+export type ChildMessage = { type: 'ready'; [k: string]: unknown } | { type: 'cpu'; id: number; usage: NodeJS.CpuUsage; requests?: number } | { type: 'error'; message: string }
 
 /** Sends a message to the parent (no-op when not forked). */
 export function toParent(msg: ChildMessage): void {
   process.send?.(msg)
 }
 
-/** Answers CPU queries and runs `stop` (then exits) on request or when the parent disconnects. */
-export function serveParent(stop: () => Promise<void>): void {
+/**
+ * Answers CPU queries (with `requests()`, the number of requests served so far, when given) and runs
+ * `stop` (then exits) on request or when the parent disconnects.
+ */
+export function serveParent(stop: () => Promise<void>, requests?: () => number): void {
   let stopping = false
   const shutdown = async () => {
     if (stopping) return
@@ -27,7 +30,7 @@ export function serveParent(stop: () => Promise<void>): void {
     }
   }
   process.on('message', (msg: ParentMessage) => {
-    if (msg.type === 'cpu') toParent({ type: 'cpu', id: msg.id, usage: process.cpuUsage() })
+    if (msg.type === 'cpu') toParent({ type: 'cpu', id: msg.id, usage: process.cpuUsage(), ...(requests ? { requests: requests() } : {}) })
     else if (msg.type === 'stop') void shutdown()
   })
   process.on('disconnect', () => void shutdown())

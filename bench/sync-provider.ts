@@ -11,7 +11,8 @@
  * `overrides.baseUrl` is `http://127.0.0.1:<port>/n/<total>` and the connector's path `/contacts`
  * is appended to it. Any `x-api-key` is accepted; a missing one gets 401.
  *
- * Forked by `bench/sync.ts`; reports `{ type: 'ready', port }` and answers CPU queries (bench/ipc.ts).
+ * Forked by `bench/sync.ts`; reports `{ type: 'ready', port }` and answers CPU queries with the
+ * number of requests served so far (bench/ipc.ts).
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -149,9 +150,13 @@ export function pageBody(total: number, from: number, limit: number): string {
 
 const ROUTE = /^\/n\/(\d{1,9})\/contacts(?:\?|$)/
 
+/** Requests served since the process started (any path), for the benchmark's remap phase. */
+let served = 0
+
 /** Starts the provider on 127.0.0.1 (random port). */
 export function startSyncProvider(): Promise<{ server: http.Server; port: number }> {
   const server = http.createServer((req, res) => {
+    served++
     req.resume()
     const m = ROUTE.exec(req.url ?? '')
     if (req.method !== 'GET' || !m) {
@@ -181,5 +186,5 @@ if (process.send && process.argv[1] && import.meta.url === pathToFileURL(process
   serveParent(async () => {
     server.closeAllConnections()
     await new Promise<void>((resolve) => server.close(() => resolve()))
-  })
+  }, () => served)
 }

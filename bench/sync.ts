@@ -18,7 +18,9 @@
  * Per size: (1) a pipeline baseline without the database (fetch + JSON.parse of every page, then
  * canonical JSON + hash of its items) that shows what the Node side costs; (2) the sync: wall time
  * from `triggerSync` to the run's `finishedAt`, RSS sampled every 100 ms; (3) the change feed read
- * through `listRecords` in pages of 1000; (4) the COPY ceiling: the same rows (same canonical JSON and
+ * through `listRecords` in pages of 1000; (3b) the remap: a field mapping put on the synced connection,
+ * timed until every record is re-emitted in the model's shape (`mapping.applied`), with the provider's
+ * request count meanwhile (0: a mapping change needs no refetch); (4) the COPY ceiling: the same rows (same canonical JSON and
  * hash) prepared in a temporary file, then timed streaming it with postgres.js
  * `sql\`copy …\`.writable()` into a second connection of the same table. A CHECKPOINT precedes each
  * timed database phase; the rows of one phase are deleted (and the table vacuumed) before the next.
@@ -53,6 +55,9 @@ import { newId, randomToken } from '../server/src/lib/ids'
 import { createLogger } from '../server/src/lib/logger'
 import { saveConnection } from '../server/src/services/connections'
 import { createIntegration } from '../server/src/services/integrations'
+import { mappingSchema, vendorModelSchema } from '../server/src/mapping/schema'
+import { putConnectionMapping } from '../server/src/services/mappings'
+import { putModel } from '../server/src/services/models'
 import { listRecords } from '../server/src/services/records'
 import { loadKeyring } from '../server/src/services/secrets'
 import { pageRecords, syncPlan } from '../server/src/services/sync-engine'
@@ -95,6 +100,8 @@ interface Provider {
   port: number
   /** CPU time used so far, µs (user + system). */
   cpu(): Promise<number>
+  /** Requests the provider has served so far. */
+  requests(): Promise<number>
   stop(): Promise<void>
 }
 
@@ -102,7 +109,7 @@ async function startProvider(): Promise<Provider> {
   // Inherit the tsx loader, not profiling flags.
   const execArgv = process.execArgv.filter((a) => !a.startsWith('--cpu-prof') && !a.startsWith('--inspect'))
   const proc: ChildProcess = fork(here('./sync-provider.ts'), [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-  const pending = new Map<number, (us: number) => void>()
+  const pending = new Map<number, (msg: { usage: NodeJS.CpuUsage; requests?: number }) => void>()
   let queries = 0
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the provider did not start within 30 s')), 30_000)
@@ -111,7 +118,7 @@ async function startProvider(): Promise<Provider> {
         clearTimeout(timer)
         resolve(msg.port as number)
       } else if (msg.type === 'cpu') {
-        pending.get(msg.id)?.(msg.usage.user + msg.usage.system)
+        pending.get(msg.id)?.(msg)
         pending.delete(msg.id)
       }
     })
@@ -126,7 +133,13 @@ async function startProvider(): Promise<Provider> {
     cpu: () =>
       new Promise((resolve) => {
         const id = ++queries
-        pending.set(id, resolve)
+        pending.set(id, (m) => resolve(m.usage.user + m.usage.system))
+        send({ type: 'cpu', id })
+      }),
+    requests: () =>
+      new Promise((resolve) => {
+        const id = ++queries
+        pending.set(id, (m) => resolve(m.requests ?? NaN))
         send({ type: 'cpu', id })
       }),
     stop: () => stopChild(proc, () => send({ type: 'stop' })),
@@ -241,6 +254,7 @@ interface SizeResult {
   pipeline: { fetchRps: number; hashRps: number; bytesPerRecord: number }
   sync: { seconds: number; rps: number; fetchSeconds: number; deleteSeconds: number; pages: number; cpu: CpuShare }
   feed: { seconds: number; rps: number }
+  remap: { seconds: number; rps: number; providerRequests: number; cpu: CpuShare }
   e2eRps: number
   copy: { seconds: number; rps: number; cpu: CpuShare }
   rss: { start: number; peak: number; marks: number[]; feedPeak: number }
@@ -339,6 +353,53 @@ async function timeFeed(ctx: AppContext, environmentId: string, connectionId: st
   const seconds = (performance.now() - t0) / 1000
   if (count !== n) throw new Error(`the feed returned ${count} records, expected ${n}`)
   return { seconds, rps: n / seconds }
+}
+
+/** The vendor model the remap phase maps the bench contacts to. */
+const BENCH_MODEL = 'BenchContact'
+
+/**
+ * Times a mapping change on a synced connection: from `putConnectionMapping` until the remap job
+ * has re-emitted every stored record and recorded `mapping.applied` (polled every 100 ms in the
+ * outbox), counting the provider's requests meanwhile (expected: none; a full resync is the
+ * alternative Merge takes). Then checks the re-emitted feed: `n` records, in the model's shape.
+ */
+async function timeRemap(ctx: AppContext, provider: Provider, sql: postgres.Sql, environmentId: string, connectionId: string, n: number): Promise<SizeResult['remap']> {
+  const requestsBefore = await provider.requests()
+  const cpuDone = await cpuWindow(provider, sql)
+  const t0 = performance.now()
+  const mapping = mappingSchema.parse({
+    model: BENCH_MODEL,
+    fields: { email: { source: 'field', path: 'email' }, name: { source: 'field', path: 'firstName' }, surname: { source: 'field', path: 'lastName' } },
+  })
+  await putConnectionMapping(ctx, environmentId, connectionId, 'contact', mapping)
+  let applied: { cursor: string; updated: number } | undefined
+  while (!applied) {
+    await sleep(SAMPLE_MS)
+    const [row] = await sql<{ changes: { cursor: string; updated: number } }[]>`
+      select payload->'changes' as changes from webhook_events
+      where type = 'mapping.applied' and payload->'connection'->>'id' = ${connectionId} limit 1`
+    applied = row?.changes
+    if (performance.now() - t0 > 30 * 60_000) throw new Error('the remap did not finish within 30 minutes')
+  }
+  const seconds = (performance.now() - t0) / 1000
+  const cpu = await cpuDone()
+  const providerRequests = (await provider.requests()) - requestsBefore
+  if (applied.updated !== n) throw new Error(`the remap re-emitted ${applied.updated} records, expected ${n}`)
+  let seen = 0
+  let cursor: string | undefined = applied.cursor
+  for (;;) {
+    const page = await listRecords(ctx, environmentId, { connectionId, model: 'contact', cursor, limit: FEED_PAGE })
+    for (const r of page.data) {
+      const data = r.data as Record<string, unknown>
+      if (typeof data.email !== 'string' || typeof data.surname !== 'string' || 'lastName' in data || r.mapping?.model !== BENCH_MODEL) throw new Error(`record ${r.id} is not in the ${BENCH_MODEL} shape after the remap`)
+    }
+    seen += page.data.length
+    cursor = page.nextCursor
+    if (!page.hasMore) break
+  }
+  if (seen !== n) throw new Error(`the feed after the remap returned ${seen} records, expected ${n}`)
+  return { seconds, rps: n / seconds, providerRequests, cpu }
 }
 
 /** A text-format COPY line: tab-separated, backslash escapes (PostgreSQL docs, COPY "Text Format"). */
@@ -463,6 +524,7 @@ async function main(): Promise<void> {
     }
     const environmentId = tenant.environments.production
     const endUser = await upsertEndUser(ctx.db, { id: newId('eu'), environmentId, externalId: 'bench-user' })
+    await putModel(ctx, environmentId, vendorModelSchema.parse({ name: BENCH_MODEL, fields: { email: { type: 'string', required: true }, name: { type: 'string' }, surname: { type: 'string' } } }))
     const tmp = mkdtempSync(join(os.tmpdir(), 'patchbay-bench-sync-'))
     cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }))
 
@@ -499,6 +561,9 @@ async function main(): Promise<void> {
       const e2eRps = n / (sync.seconds + feed.seconds)
       console.log(`  feed:  ${feed.seconds.toFixed(2)} s = ${fmtInt(feed.rps)} rec/s;  end to end (sync + feed) ${fmtInt(e2eRps)} rec/s`)
       console.log(`  RSS MB: start ${fmtMB(rssStart)}, at 25/50/75/100 % ${marks.map(fmtMB).join(' / ')}, peak ${fmtMB(rss.peak)} (feed read peak ${fmtMB(Math.max(feedPeak, feedRss.peak))})`)
+      const remap = await timeRemap(ctx, provider, sql, environmentId, syncConnection, n)
+      console.log(`  remap: ${remap.seconds.toFixed(2)} s = ${fmtInt(remap.rps)} rec/s re-emitted in the ${BENCH_MODEL} shape after a mapping change, ${remap.providerRequests} provider requests (the full sync: ${sync.pages} pages); ${pct(remap.seconds / sync.seconds)} of the full sync's time`)
+      console.log(`         CPU: ${fmtCpu(remap.cpu)}`)
 
       const synced = await fingerprint(sql, syncConnection)
       await clearRecords(sql, syncConnection)
@@ -514,7 +579,7 @@ async function main(): Promise<void> {
       console.log(`  COPY:  ${copy.seconds.toFixed(2)} s = ${fmtInt(copyRps)} rows/s (same rows: count and checksum of ids + hashes match);  sync = ${pct(sync.rps / copyRps)} of COPY, end to end = ${pct(e2eRps / copyRps)}`)
       console.log(`         CPU: ${fmtCpu(copy.cpu)}\n`)
 
-      results.push({ records: n, pipeline: pipe, sync, feed, e2eRps, copy: { seconds: copy.seconds, rps: copyRps, cpu: copy.cpu }, rss: { start: rssStart, peak: rss.peak, marks, feedPeak: Math.max(feedPeak, feedRss.peak) } })
+      results.push({ records: n, pipeline: pipe, sync, feed, remap, e2eRps, copy: { seconds: copy.seconds, rps: copyRps, cpu: copy.cpu }, rss: { start: rssStart, peak: rss.peak, marks, feedPeak: Math.max(feedPeak, feedRss.peak) } })
     }
 
     printSummary(results)
@@ -524,7 +589,7 @@ async function main(): Promise<void> {
 }
 
 function printSummary(results: SizeResult[]): void {
-  const head = ['records', 'sync s', 'sync rec/s', 'feed rec/s', 'e2e rec/s', 'COPY rows/s', 'sync/COPY', 'e2e/COPY', 'peak RSS MB', 'RSS 25/50/75/100 % MB']
+  const head = ['records', 'sync s', 'sync rec/s', 'feed rec/s', 'e2e rec/s', 'COPY rows/s', 'sync/COPY', 'e2e/COPY', 'remap s', 'remap/sync', 'remap requests', 'peak RSS MB', 'RSS 25/50/75/100 % MB']
   const rows = results.map((r) => [
     fmtInt(r.records),
     r.sync.seconds.toFixed(1),
@@ -534,6 +599,9 @@ function printSummary(results: SizeResult[]): void {
     fmtInt(r.copy.rps),
     pct(r.sync.rps / r.copy.rps),
     pct(r.e2eRps / r.copy.rps),
+    r.remap.seconds.toFixed(1),
+    pct(r.remap.seconds / r.sync.seconds),
+    String(r.remap.providerRequests),
     fmtMB(r.rss.peak),
     r.rss.marks.map(fmtMB).join(' / '),
   ])

@@ -164,18 +164,25 @@ export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
  * not touched. @returns how many were moved and the last external id examined (null when none were left).
  */
 export async function touchRecords(tx: Db, connectionId: string, model: string, after: string, limit: number): Promise<{ touched: number; last: string | null }> {
+  // The batch is a key range, (after, the limit-th live id after it], updated by range: a join of
+  // the batch to the table can be planned as a nested loop of sequential scans when the table's
+  // statistics are stale (a connection's first sync, before autovacuum's analyze), which made a
+  // 20,000-record remap take minutes (bench/sync.ts, remap phase); a range always uses the key.
   const rows = rowsOf<{ last: string | null; touched: string | number }>(
     await tx.execute(sql`
-      with batch as (
-        select external_id from records
+      with touched as (
+        update records set seq = nextval('records_seq'), last_action = 'updated', updated_at = now()
         where connection_id = ${connectionId} and model = ${model} and external_id > ${after} and deleted_at is null
-        order by external_id limit ${limit}
-      ), touched as (
-        update records r set seq = nextval('records_seq'), last_action = 'updated', updated_at = now()
-        from batch b where r.connection_id = ${connectionId} and r.model = ${model} and r.external_id = b.external_id
-        returning 1
+          and external_id <= (
+            select max(external_id) from (
+              select external_id from records
+              where connection_id = ${connectionId} and model = ${model} and external_id > ${after} and deleted_at is null
+              order by external_id limit ${limit}
+            ) batch
+          )
+        returning external_id
       )
-      select (select max(external_id) from batch) as last, (select count(*) from touched) as touched`),
+      select max(external_id) as last, count(*) as touched from touched`),
   )
   return { touched: Number(rows[0]?.touched ?? 0), last: rows[0]?.last ?? null }
 }
