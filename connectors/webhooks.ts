@@ -33,7 +33,15 @@
  *   as per-account secrets require.
  * - `eventType`: where the provider names the event (`{ header: 'X-GitHub-Event' }`, `{ body: 'type' }`).
  * - `handshake`: a verification request to answer instead of forwarding (Slack's `url_verification`:
- *   when body path `when.body` equals `when.equals`, answer body path `respond.body` as text or JSON).
+ *   when body path `when.body` equals `when.equals`, answer body path `respond.body` as text or JSON;
+ *   with `respond.digest`, the JSON answer also carries an HMAC of that value keyed with the signing
+ *   secret: Zoom's `endpoint.url_validation` → `{ plainToken, encryptedToken }`). Answered only
+ *   after the request's signature is verified, so it is never a signing oracle.
+ * - `secretHandshake`: a request that hands Patchbay the signing secret in a header (Asana's
+ *   `X-Hook-Secret`): with `secret: { from: 'connection' }` only. It is answered 200 echoing the
+ *   header, and the value becomes the connection's webhook secret when the connection has none
+ *   (trust on first use, the provider's own model); a different value while one is stored is
+ *   refused (409 `conflict`) until the vendor clears it (`DELETE /v1/connections/{id}/webhook-secret`).
  * - `refusal`: `empty` to answer a refused signature with a bare 401 (Xero's "Intent to receive").
  * - `docs`: the provider's page about verifying its webhooks.
  *
@@ -185,12 +193,35 @@ export const webhookRouteSchema = z.union([
 /** A routing rule with its defaults filled in. */
 export type WebhookRoute = z.output<typeof webhookRouteSchema>
 
-/** A verification request answered instead of forwarded (Slack's `url_verification`). */
+/** A verification request answered instead of forwarded (Slack's `url_verification`, Zoom's `endpoint.url_validation`). */
 export const webhookHandshakeSchema = z.strictObject({
   when: z.strictObject({ body: bodyPath, equals: z.union([z.string(), z.number(), z.boolean()]) }),
-  /** `text`: the value as `text/plain`; `json`: `{ <last segment of body>: value }`. */
-  respond: z.strictObject({ body: bodyPath, as: z.enum(['text', 'json']).default('text') }),
+  /** `text`: the value as `text/plain`; `json`: `{ <last segment of body>: value }` (plus the digest, with `digest`). */
+  respond: z
+    .strictObject({
+      body: bodyPath,
+      as: z.enum(['text', 'json']).default('text'),
+      /**
+       * Adds `{ [field]: HMAC(signing secret, value) }` to the JSON answer (Zoom's `encryptedToken`:
+       * hex HMAC-SHA256 of `plainToken`). JSON answers only.
+       */
+      digest: z
+        .strictObject({
+          field: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'a JSON member name'),
+          algorithm: z.enum(['sha1', 'sha256', 'sha512']).default('sha256'),
+          encoding: z.enum(['hex', 'base64']).default('hex'),
+        })
+        .optional(),
+    })
+    .refine((r) => r.digest === undefined || r.as === 'json', 'a digest is answered in JSON: set as to json')
+    .refine((r) => r.digest === undefined || r.digest.field !== r.body.split('.').pop(), 'the digest field must differ from the echoed value'),
 })
+
+/**
+ * A request that hands over the signing secret in a header (Asana's `X-Hook-Secret` handshake),
+ * answered 200 with the same header and stored as the connection's secret when it has none.
+ */
+export const webhookSecretHandshakeSchema = z.strictObject({ header: headerName })
 
 /** A connector's `webhooks` section; see this module's docstring. */
 export const connectorWebhooksSchema = z.strictObject({
@@ -200,6 +231,8 @@ export const connectorWebhooksSchema = z.strictObject({
   route: webhookRouteSchema.optional(),
   eventType: webhookValueSourceSchema.optional(),
   handshake: webhookHandshakeSchema.optional(),
+  /** A handshake that delivers the signing secret (Asana); needs `secret: { from: 'connection' }`. */
+  secretHandshake: webhookSecretHandshakeSchema.optional(),
   /**
    * How a request whose signature is refused is answered: 401 in both cases; `problem` (absent):
    * with an `application/problem+json` body; `empty`: with no body, for providers that check the
@@ -217,7 +250,8 @@ export type ConnectorWebhooksInput = z.input<typeof connectorWebhooksSchema>
 /**
  * Cross-checks a connector's `webhooks` against the rest of it (called by `connectorSchema`):
  * the routing config value is declared; a `clientSecret` secret needs OAuth 2.0 or 1.0a; a `credentials`
- * field exists in `auth.fields`; a per-connection secret (`credentials`, `connection`) has no `route`.
+ * field exists in `auth.fields`; a per-connection secret (`credentials`, `connection`) has no `route`;
+ * a `secretHandshake` stores a `connection` secret.
  * @returns issues as `{ path, message }`, paths relative to the connector.
  */
 export function checkConnectorWebhooks(c: { webhooks?: ConnectorWebhooks | undefined; connectionConfig: Record<string, unknown>; auth: { type: string; fields?: Record<string, unknown> } }): { path: (string | number)[]; message: string }[] {
@@ -229,6 +263,7 @@ export function checkConnectorWebhooks(c: { webhooks?: ConnectorWebhooks | undef
   if (w.secret.from === 'credentials' && !(c.auth.fields && Object.hasOwn(c.auth.fields, w.secret.field))) issues.push({ path: ['webhooks', 'secret', 'field'], message: `${w.secret.field} is not a field of auth.fields` })
   if ((w.secret.from === 'credentials' || w.secret.from === 'connection') && w.route) issues.push({ path: ['webhooks', 'route'], message: 'a per-connection secret needs per-connection URLs: leave out route' })
   if (w.route && 'body' in w.route && w.route.split && !/^(?:[^*.]+\.)*\*\.[^*]+$/.test(w.route.body)) issues.push({ path: ['webhooks', 'route', 'split'], message: 'split needs a body path with exactly one * segment, not the last (events.*.tenantId)' })
+  if (w.secretHandshake && w.secret.from !== 'connection') issues.push({ path: ['webhooks', 'secretHandshake'], message: "a secret handshake stores the connection's secret: needs secret: { from: 'connection' }" })
   if (w.signature.type === 'hmac' && w.signature.signed.includes('timestamp') && !w.signature.timestamp) issues.push({ path: ['webhooks', 'signature', 'timestamp'], message: 'signed includes timestamp: say where it is' })
   return issues
 }
@@ -492,13 +527,38 @@ export function webhookEventType(webhooks: Pick<ConnectorWebhooks, 'eventType'>,
 
 /**
  * The answer to a handshake request, or `undefined` when `req` is not one (or the value to echo is
- * missing). Call it only after the signature was verified.
+ * missing, or a `digest` is declared and no `secret` is given). Call it only after the signature
+ * was verified: with a `digest`, the answer is an HMAC of a value the caller chose.
+ * @param secret the signing secret, for `respond.digest` (Zoom: `encryptedToken`).
+ * @see https://developers.zoom.us/docs/api/webhooks/#validate-your-webhook-endpoint
  */
-export function webhookHandshake(webhooks: Pick<ConnectorWebhooks, 'handshake'>, req: IncomingWebhook): { contentType: 'text/plain' | 'application/json'; body: string } | undefined {
+export function webhookHandshake(webhooks: Pick<ConnectorWebhooks, 'handshake'>, req: IncomingWebhook, secret?: string): { contentType: 'text/plain' | 'application/json'; body: string } | undefined {
   const h = webhooks.handshake
   if (!h || getPath(req.body, h.when.body) !== h.when.equals) return undefined
   const value = readWebhookValue({ body: h.respond.body }, req)
   if (value === undefined) return undefined
   if (h.respond.as === 'text') return { contentType: 'text/plain', body: value }
-  return { contentType: 'application/json', body: JSON.stringify({ [h.respond.body.split('.').pop()!]: value }) }
+  const answer: Record<string, string> = { [h.respond.body.split('.').pop()!]: value }
+  if (h.respond.digest) {
+    if (secret === undefined) return undefined
+    answer[h.respond.digest.field] = hmac(h.respond.digest.algorithm, secret, [value]).toString(h.respond.digest.encoding)
+  }
+  return { contentType: 'application/json', body: JSON.stringify(answer) }
+}
+
+/** Longest secret accepted from a secret handshake, characters (Asana's are 64 hex digits). */
+export const MAX_HANDSHAKE_SECRET_LENGTH = 512
+
+/**
+ * The secret a secret-handshake request offers (Asana's `X-Hook-Secret` header), or `undefined`
+ * when `req` is not one: the connector declares no `secretHandshake`, the header is absent, or its
+ * value is empty, longer than {@link MAX_HANDSHAKE_SECRET_LENGTH} or not printable ASCII (such a
+ * request then goes through signature verification like any other, and fails it).
+ * @see https://developers.asana.com/docs/webhooks-guide#the-webhook-handshake
+ */
+export function webhookSecretHandshake(webhooks: Pick<ConnectorWebhooks, 'secretHandshake'>, req: IncomingWebhook): string | undefined {
+  if (!webhooks.secretHandshake) return undefined
+  const value = header(req, webhooks.secretHandshake.header)
+  if (value === undefined || value.length > MAX_HANDSHAKE_SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(value)) return undefined
+  return value
 }

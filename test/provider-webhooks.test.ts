@@ -28,6 +28,8 @@ const HUBSPOT_CLIENT_SECRET = 'hubspot-client-secret-6c0d9e2a71'
 const TWILIO_AUTH_TOKEN = 'c0ffee0123456789abcdef0123456789'
 const QUICKBOOKS_VERIFIER_TOKEN = 'qbo-verifier-token-6d41e9b2'
 const ZENDESK_SIGNING_SECRET = 'zendesk-signing-secret-4b7e0c92d1'
+const ASANA_HOOK_SECRET = 'asana-hook-secret-0d9e3b7a55c1'
+const ZOOM_SECRET_TOKEN = 'zoom-secret-token-8b2f6e0c13'
 
 interface Received {
   path: string
@@ -481,8 +483,90 @@ describe.each(testDatabases())('provider webhooks on $name', (target) => {
     expect(receiver.on('/zendesk')).toHaveLength(1)
   })
 
+  it("stores Asana's X-Hook-Secret on first use, echoes it, verifies events with it, and refuses another until it is cleared", async () => {
+    const env = await environment('/asana')
+    expect((await api(env.tenant, 'POST', '/v1/integrations', { key: 'asana', connectorId: 'asana', clientId: 'asana-client', clientSecret: 'asana-client-secret', syncSettings: { autoStart: false } })).status).toBe(201)
+    const asanaId = (await findIntegrationByKey(t.ctx.db, env.tenant.environmentId, 'asana'))!.id
+    const connectionId = await connect(env.tenant, 'asana', 'user-1', { type: 'oauth2', accessToken: 'asana-token' })
+    const other = await connect(env.tenant, 'asana', 'user-2', { type: 'oauth2', accessToken: 'asana-token-2' })
+    const path = `/v1/webhooks/providers/${asanaId}/${connectionId}`
+    expect((await api(env.tenant, 'GET', `/v1/connections/${connectionId}`)).json).toMatchObject({ webhookSecretSet: false, providerWebhookUrl: `http://127.0.0.1:3999${path}` })
+
+    // https://developers.asana.com/reference/createwebhook: the handshake is a POST with X-Hook-Secret, answered 200 with the same header.
+    const handshake = (secret: string, url = path) => provider(url, '', { 'x-hook-secret': secret })
+    const first = await handshake(ASANA_HOOK_SECRET)
+    expect([first.status, first.text, first.headers.get('x-hook-secret')]).toEqual([200, '', ASANA_HOOK_SECRET])
+    const row = (await findConnectionRow(t.ctx.db, connectionId))!
+    expect(row.webhookSecretEnc).toMatch(/^pb1:dek_[A-Za-z0-9]+:/)
+    expect(row.webhookSecretEnc).not.toContain(ASANA_HOOK_SECRET)
+    expect((await api(env.tenant, 'GET', `/v1/connections/${connectionId}`)).json).toMatchObject({ webhookSecretSet: true })
+
+    // Events: X-Hook-Signature = hex HMAC-SHA256 of the body with that secret.
+    const payload = { events: [{ user: { gid: '1516', resource_type: 'user' }, created_at: '2026-12-01T10:00:00.000Z', action: 'changed', resource: { gid: '1337', resource_type: 'task' }, parent: null }] }
+    const body = JSON.stringify(payload)
+    const sign = (secret: string) => ({ 'content-type': 'application/json', 'x-hook-signature': createHmac('sha256', secret).update(body).digest('hex') })
+    expect((await provider(path, body, sign(ASANA_HOOK_SECRET))).status).toBe(200)
+    const [got] = await until(() => receiver.on('/asana').length >= 1 && receiver.on('/asana'))
+    expect(JSON.parse(got!.body)).toMatchObject({ type: 'provider.webhook', data: { connectionId, connectorId: 'asana', endUserId: 'user-1', providerEventType: null, body: payload } })
+    expect((await provider(path, body, sign('asana-secret-of-someone-else'))).status).toBe(401)
+
+    // A second handshake with another secret is refused and changes nothing; the same one is echoed again.
+    const second = await handshake('asana-attacker-secret-1f2e')
+    expect([second.status, JSON.parse(second.text).code, second.headers.get('x-hook-secret')]).toEqual([409, 'conflict', null])
+    expect((await findConnectionRow(t.ctx.db, connectionId))!.webhookSecretEnc).toBe(row.webhookSecretEnc)
+    expect((await handshake(ASANA_HOOK_SECRET)).status).toBe(200)
+    expect((await provider(path, body, sign('asana-attacker-secret-1f2e'))).status).toBe(401)
+    // Another connection has no secret: its events are refused until its own handshake.
+    expect((await provider(`/v1/webhooks/providers/${asanaId}/${other}`, body, sign(ASANA_HOOK_SECRET))).status).toBe(409)
+
+    // Once the vendor clears it, the next handshake sets a new one.
+    const cleared = await t.call('DELETE', `/v1/connections/${connectionId}/webhook-secret`, { token: env.tenant.secretKey })
+    expect(cleared.status).toBe(204)
+    const renewed = await handshake('asana-hook-secret-renewed-77')
+    expect([renewed.status, renewed.headers.get('x-hook-secret')]).toEqual([200, 'asana-hook-secret-renewed-77'])
+    expect((await provider(path, body, sign(ASANA_HOOK_SECRET))).status).toBe(401)
+    expect((await provider(path, body, sign('asana-hook-secret-renewed-77'))).status).toBe(200)
+    await until(() => receiver.on('/asana').length >= 2)
+    await sleep(300)
+    expect(receiver.on('/asana')).toHaveLength(2)
+  })
+
+  it("answers Zoom's endpoint.url_validation with the encryptedToken and routes a signed event by account_id", async () => {
+    const env = await environment('/zoom')
+    const created = await api(env.tenant, 'POST', '/v1/integrations', { key: 'zoom', connectorId: 'zoom', clientId: 'zoom-client', clientSecret: 'zoom-client-secret', webhookSecret: ZOOM_SECRET_TOKEN, syncSettings: { autoStart: false } })
+    expect(created.status).toBe(201)
+    const zoomId = (await findIntegrationByKey(t.ctx.db, env.tenant.environmentId, 'zoom'))!.id
+    const url = `/v1/webhooks/providers/${zoomId}`
+    expect(created.json.providerWebhookUrl).toBe(`http://127.0.0.1:3999${url}`)
+    const acme = await connect(env.tenant, 'zoom', 'user-1', { type: 'oauth2', accessToken: 'zoom-at-1' }, { accountId: 'q6gBJVO5TzexKYTb_I2rpg' })
+    await connect(env.tenant, 'zoom', 'user-2', { type: 'oauth2', accessToken: 'zoom-at-2' }, { accountId: 'OtherAccount_01' })
+    // https://developers.zoom.us/docs/api/webhooks/: x-zm-signature = v0= + hex HMAC-SHA256 of v0:{timestamp}:{body}.
+    const sign = (body: string, secret = ZOOM_SECRET_TOKEN) => {
+      const ts = String(Math.floor(Date.now() / 1000))
+      return { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}` }
+    }
+
+    const plainToken = 'qgg8vlvZRS6UYooatFL8Aw'
+    const validation = JSON.stringify({ payload: { plainToken }, event_ts: Date.now(), event: 'endpoint.url_validation' })
+    const answered = await provider(url, validation, sign(validation))
+    expect(answered.status).toBe(200)
+    expect(answered.headers.get('content-type')).toContain('application/json')
+    expect(JSON.parse(answered.text)).toEqual({ plainToken, encryptedToken: createHmac('sha256', ZOOM_SECRET_TOKEN).update(plainToken).digest('hex') })
+    // Unsigned, or signed with another token, it is refused: the answer is an HMAC of a value the caller chose.
+    expect((await provider(url, validation, { 'content-type': 'application/json' })).status).toBe(401)
+    expect((await provider(url, validation, sign(validation, 'another-apps-token'))).status).toBe(401)
+
+    const event = { event: 'meeting.started', event_ts: Date.now(), payload: { account_id: 'q6gBJVO5TzexKYTb_I2rpg', object: { id: '1234567890', topic: 'My Meeting' } } }
+    const body = JSON.stringify(event)
+    expect((await provider(url, body, sign(body))).status).toBe(200)
+    const [got] = await until(() => receiver.on('/zoom').length >= 1 && receiver.on('/zoom'))
+    expect(JSON.parse(got!.body)).toMatchObject({ type: 'provider.webhook', data: { connectionId: acme, connectorId: 'zoom', providerEventType: 'meeting.started', body: event } })
+    await sleep(300)
+    expect(receiver.on('/zoom')).toHaveLength(1)
+  })
+
   it('never returned a webhook secret in any response', () => {
     expect(responses.length).toBeGreaterThan(30)
-    for (const secret of [SLACK_SIGNING_SECRET, STRIPE_WEBHOOK_SECRET, CUSTOM_SECRET, TWILIO_AUTH_TOKEN, QUICKBOOKS_VERIFIER_TOKEN, XERO_WEBHOOK_KEY, HUBSPOT_CLIENT_SECRET, ZENDESK_SIGNING_SECRET]) expect(responses.filter((r) => r.includes(secret))).toEqual([])
+    for (const secret of [SLACK_SIGNING_SECRET, STRIPE_WEBHOOK_SECRET, CUSTOM_SECRET, TWILIO_AUTH_TOKEN, QUICKBOOKS_VERIFIER_TOKEN, XERO_WEBHOOK_KEY, HUBSPOT_CLIENT_SECRET, ZENDESK_SIGNING_SECRET, ASANA_HOOK_SECRET, ZOOM_SECRET_TOKEN]) expect(responses.filter((r) => r.includes(secret))).toEqual([])
   })
 })

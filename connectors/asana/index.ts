@@ -13,6 +13,13 @@
  *   /reference/getusers, /reference/gettasks, /reference/createtask, /reference/getuser
  * - Field names and examples: Asana's OpenAPI spec, from which the reference is generated,
  *   https://github.com/Asana/openapi/blob/master/defs/asana_oas.yaml
+ * - Webhooks: https://developers.asana.com/docs/webhooks-guide (handshake, signatures) and
+ *   https://developers.asana.com/reference/createwebhook (`POST /webhooks`, `X-Hook-Secret`)
+ *
+ * Incoming webhooks: the vendor's backend creates each webhook through the proxy (`POST /webhooks`
+ * with `target` = the connection's `providerWebhookUrl`); while that request is in flight Asana
+ * POSTs a handshake with `X-Hook-Secret` to the target, which Patchbay echoes and stores as the
+ * connection's webhook secret (trust on first use: only while the connection has none).
  */
 import { z } from 'zod'
 import { defineConnector } from '../schema'
@@ -234,6 +241,22 @@ export default defineConnector({
           .refine((d) => d.due_on === undefined || d.due_at === undefined, 'give due_on or due_at, not both'),
       }),
     },
+  },
+  webhooks: {
+    // Establish a webhook (https://developers.asana.com/reference/createwebhook): "When a webhook is
+    // created, we will send a test POST to the target with an X-Hook-Secret header. The target must
+    // respond with a 200 OK or 204 No Content and a matching X-Hook-Secret header … We strongly
+    // recommend storing this secret to be used to verify future webhook event signatures." One
+    // secret per webhook, hence per connection, on per-connection URLs (no `route`).
+    secret: { from: 'connection', label: 'X-Hook-Secret', helpUrl: 'https://developers.asana.com/docs/webhooks-guide' },
+    secretHandshake: { header: 'X-Hook-Secret' },
+    // Events carry `X-Hook-Signature`: the hex HMAC-SHA256 of the request body keyed with that
+    // secret (webhooks guide, "Security"; Asana's own receiver,
+    // https://github.com/Asana/devrel-examples/blob/master/javascript/webhooks-nodejs/index.js, computes
+    // `createHmac("SHA256", X_HOOK_SECRET).update(body).digest("hex")`). No timestamp is signed.
+    // No `eventType`: a delivery is `{ "events": [...] }`, several actions on several resources.
+    signature: { type: 'hmac', algorithm: 'sha256', encoding: 'hex', header: 'X-Hook-Signature' },
+    docs: 'https://developers.asana.com/docs/webhooks-guide',
   },
   hooks: {
     // `GET /users/me` → `{ data: { name, email, … } }`: the email tells accounts apart, the name otherwise.

@@ -10,6 +10,8 @@
  * - Rate limits: https://developers.zoom.us/docs/api/rate-limits/
  * - Meetings: https://developers.zoom.us/docs/api/meetings/ (List meetings, Create a meeting)
  * - Users: https://developers.zoom.us/docs/api/users/ (List users, Get a user)
+ * - Webhooks: https://developers.zoom.us/docs/api/webhooks/ (verify webhook events, validate your
+ *   webhook endpoint) and Zoom's sample receiver https://github.com/zoom/webhook-sample (index.js)
  *
  * Not here: cloud recordings. List all recordings (`GET /users/me/recordings`) answers one
  * `from`–`to` window of at most a month per request, so reading them all means walking month by
@@ -25,6 +27,21 @@ const logo =
   '<rect x="14" y="22" width="24" height="20" rx="4" fill="#fff"/><path d="M40 29l10-6v18l-10-6z" fill="#fff"/>' +
   '</svg>'
 
+/** A Zoom account id (letters, digits, `-` and `_`, as in Get a user's `account_id`). */
+export const ZOOM_ACCOUNT_ID_PATTERN = '[A-Za-z0-9_-]{1,64}'
+
+/** Get a user for the connected user (`me`), on the API base URL. */
+export const ZOOM_USERS_ME_URL = 'https://api.zoom.us/v2/users/me'
+
+/**
+ * Get a user's answer → the connection's `accountId` (`account_id`), or nothing when it is missing
+ * or malformed (the connection is kept; its webhook events are then not routed to it).
+ */
+export function zoomAccountFrom(me: unknown): Record<string, string> {
+  const id = (me as { account_id?: unknown } | null)?.account_id
+  return typeof id === 'string' && new RegExp(`^(?:${ZOOM_ACCOUNT_ID_PATTERN})$`).test(id) ? { accountId: id } : {}
+}
+
 /** Meeting types of Create a meeting: 1 instant, 2 scheduled, 3 recurring with no fixed time, 8 recurring with a fixed time. */
 const MEETING_TYPES = [1, 2, 3, 8] as const
 
@@ -35,6 +52,12 @@ export default defineConnector({
   categories: ['communication', 'productivity'],
   logo,
   docsUrl: 'https://developers.zoom.us/docs/api/',
+  // The Zoom account the user belongs to: Get a user (`GET /users/me`) answers `account_id`
+  // ("The user's account ID", e.g. `q6gBJVO5TzexKYTb_I2rpg` in fixtures/users-me.json), read right
+  // after authorization so that webhook events (`payload.account_id`) find their connection.
+  connectionConfig: {
+    accountId: { label: 'Zoom account', source: 'token', pattern: ZOOM_ACCOUNT_ID_PATTERN, required: false, description: 'The Zoom account of the connected user, from Get a user when you connect; routes webhook events.' },
+  },
   auth: {
     type: 'oauth2',
     // OAuth page, user authorization: redirect to https://zoom.us/oauth/authorize with
@@ -184,7 +207,36 @@ export default defineConnector({
         .refine((m) => (m.type !== 2 && m.type !== 8) || m.start_time !== undefined, { message: 'a scheduled meeting (type 2 or 8) needs start_time', path: ['start_time'] }),
     },
   },
+  webhooks: {
+    // "Secret Token" of the app's event subscriptions (Marketplace app, Features → Access), one per app:
+    // the integration's webhook secret.
+    secret: { from: 'integration', label: 'Secret Token', helpUrl: 'https://developers.zoom.us/docs/api/webhooks/' },
+    // Verify webhook events: `x-zm-signature` = "v0=" + hex HMAC-SHA256 (secret token) of
+    // "v0:{x-zm-request-timestamp}:{request body}" (Zoom's sample builds
+    // `v0:${req.headers['x-zm-request-timestamp']}:${body}`); the timestamp is in epoch seconds.
+    // Five minutes either way, as for Slack's identical scheme.
+    signature: {
+      type: 'hmac',
+      algorithm: 'sha256',
+      encoding: 'hex',
+      header: 'x-zm-signature',
+      prefix: 'v0=',
+      signed: [{ literal: 'v0:' }, 'timestamp', { literal: ':' }, 'body'],
+      timestamp: { header: 'x-zm-request-timestamp', unit: 's', toleranceSeconds: 300 },
+    },
+    // Every event names the account: `{ "event": "meeting.started", "event_ts": …, "payload": { "account_id": …, "object": … } }`.
+    route: { body: 'payload.account_id', connectionConfig: 'accountId' },
+    eventType: { body: 'event' },
+    // Validate your webhook endpoint: `{ "event": "endpoint.url_validation", "payload": { "plainToken": … } }`
+    // is answered 200 with `{ "plainToken": …, "encryptedToken": <hex HMAC-SHA256 of plainToken with
+    // the secret token> }`, when the URL is saved and every 72 hours. Zoom signs it like any event
+    // (its sample checks x-zm-signature before answering), and Patchbay answers only signed ones.
+    handshake: { when: { body: 'event', equals: 'endpoint.url_validation' }, respond: { body: 'payload.plainToken', as: 'json', digest: { field: 'encryptedToken', algorithm: 'sha256', encoding: 'hex' } } },
+    docs: 'https://developers.zoom.us/docs/api/webhooks/',
+  },
   hooks: {
+    // Get a user (`me`) → `account_id`, for webhook routing.
+    afterAuthorization: async ({ get }) => zoomAccountFrom(await get(ZOOM_USERS_ME_URL)),
     // Get a user (`me`) → "Jill Chill (jchill@example.com)".
     accountLabel: (body) => {
       const user = body as { display_name?: unknown; email?: unknown } | null

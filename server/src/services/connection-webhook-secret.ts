@@ -1,10 +1,13 @@
 /**
  * Per-connection provider webhook secrets: for connectors whose `webhooks.secret` is
  * `{ from: 'connection' }` (Zendesk generates one signing secret per webhook), the vendor's backend
- * creates the webhook at the provider, reads its secret there, and sets it on the connection.
+ * creates the webhook at the provider, reads its secret there, and sets it on the connection; for
+ * connectors with a `secretHandshake` (Asana's `X-Hook-Secret`) the provider's handshake stores it
+ * when the connection has none ({@link storeConnectionWebhookSecretOnFirstUse}).
  * Write-only: stored encrypted (AAD `<connectionId>:provider_webhook_secret`), never returned or
  * logged; the API shows only `webhookSecretSet`. See docs/decisions/0014-provider-webhooks.md.
  */
+import { safeEqual } from '../../../connectors/webhooks'
 import type { AppContext } from '../context'
 import * as q from '../db/queries/connections'
 import { PatchbayError } from '../lib/errors'
@@ -34,6 +37,24 @@ export async function setConnectionWebhookSecret(ctx: AppContext, environmentId:
   }
   const enc = secret === null ? null : await ctx.secrets.encrypt(environmentId, secret, connectionWebhookSecretContext(id))
   await q.setConnectionWebhookSecret(ctx.db, id, enc)
+}
+
+/**
+ * Stores `secret` as the connection's provider webhook secret if it has none yet (trust on first
+ * use: Asana's `X-Hook-Secret` handshake, connectors/webhooks.ts `secretHandshake`). Atomic: of two
+ * concurrent handshakes exactly one is stored.
+ * @returns `stored` (this secret is now the connection's), `same` (it already was: a repeated
+ *   handshake) or `other` (the connection holds another secret: the vendor must clear it first).
+ */
+export async function storeConnectionWebhookSecretOnFirstUse(ctx: AppContext, row: Pick<q.ConnectionRow, 'id' | 'environmentId' | 'webhookSecretEnc'>, secret: string): Promise<'stored' | 'same' | 'other'> {
+  if (!row.webhookSecretEnc) {
+    const enc = await ctx.secrets.encrypt(row.environmentId, secret, connectionWebhookSecretContext(row.id))
+    if (await q.setConnectionWebhookSecretIfUnset(ctx.db, row.id, enc)) return 'stored'
+  }
+  // Set before, or by a concurrent handshake or PUT just now: compare with what is stored.
+  const current = row.webhookSecretEnc ? row : await q.findConnectionRow(ctx.db, row.id)
+  const stored = current ? await connectionWebhookSecretOf(ctx, current) : undefined
+  return stored !== undefined && safeEqual(stored, secret) ? 'same' : 'other'
 }
 
 /** The connection's provider webhook secret in clear, or `undefined` when none is set. */

@@ -10,14 +10,14 @@
  * request does a few reads, one transaction of inserts, and answers.
  */
 import type { Connector } from '../../../connectors/schema'
-import { parseWebhookBody, verifyWebhookSignature, webhookEventType, webhookHandshake, webhookRouteParts, type IncomingWebhook } from '../../../connectors/webhooks'
+import { parseWebhookBody, verifyWebhookSignature, webhookEventType, webhookHandshake, webhookRouteParts, webhookSecretHandshake, type IncomingWebhook } from '../../../connectors/webhooks'
 import type { AppContext } from '../context'
 import { inTransaction } from '../db/client'
 import { findConnection, findConnectionsByConfigValue, type ConnectionView } from '../db/queries/connections'
 import { findIntegrationById } from '../db/queries/integrations'
 import { notFound, PatchbayError } from '../lib/errors'
 import { clientSecretOf, resolveIntegration, webhookSecretOf, type ResolvedIntegration } from './integrations'
-import { connectionWebhookSecretOf } from './connection-webhook-secret'
+import { connectionWebhookSecretOf, storeConnectionWebhookSecretOnFirstUse } from './connection-webhook-secret'
 import { enqueueDeliveries, recordEvent, type PendingDelivery } from './webhook-outbox'
 
 /** Largest provider webhook body accepted, bytes (1 MiB); larger ones are refused with 413. */
@@ -70,6 +70,8 @@ export interface ProviderWebhookAnswer {
   forwarded: number
   contentType?: string
   body?: string
+  /** Response headers of a handshake (Asana's echoed `X-Hook-Secret`). */
+  headers?: Record<string, string>
 }
 
 /** The incoming request, as the route read it (the body once, within {@link MAX_PROVIDER_WEBHOOK_BYTES}). */
@@ -130,12 +132,35 @@ export async function checkProviderWebhookUrl(ctx: AppContext, integrationId: st
 }
 
 /**
+ * Answers a secret handshake (connectors/webhooks.ts `secretHandshake`, Asana's `X-Hook-Secret`):
+ * the offered secret becomes the connection's webhook secret when it has none (trust on first use,
+ * Asana's documented model: "We strongly recommend storing this secret",
+ * https://developers.asana.com/docs/webhooks-guide#the-webhook-handshake), or matches the stored one
+ * (a repeated handshake); either way the header is echoed with 200, which completes the provider's
+ * webhook creation. Another secret while one is stored is refused, so nobody who learns the
+ * connection's URL can replace the secret; the vendor clears it (`DELETE
+ * /v1/connections/{id}/webhook-secret`) before creating a new webhook. Neither value is logged.
+ * @throws {PatchbayError} `conflict` (409) when the connection holds another secret.
+ */
+async function secretHandshake(ctx: AppContext, integration: ResolvedIntegration, connection: ConnectionView, offered: string): Promise<ProviderWebhookAnswer> {
+  const outcome = await storeConnectionWebhookSecretOnFirstUse(ctx, connection, offered)
+  const log = { integrationId: integration.row.id, connectorId: integration.connector.id, connectionId: connection.id }
+  if (outcome === 'other') {
+    ctx.log.warn(log, 'provider webhook secret handshake refused: the connection already has another secret')
+    throw new PatchbayError('conflict', 'This connection already has a webhook secret: clear it (DELETE /v1/connections/{id}/webhook-secret) before creating another webhook for it')
+  }
+  ctx.log.info({ ...log, outcome }, 'provider webhook secret handshake answered')
+  return { outcome: 'handshake', forwarded: 0, body: '', headers: { [integration.connector.webhooks!.secretHandshake!.header]: offered } }
+}
+
+/**
  * Verifies, answers or forwards one provider webhook.
  * @returns what to answer the provider: 200, or a bare 401 for `refused`.
  * @throws {PatchbayError} `not_found` (unknown or disabled integration, unknown connection or one of
  *   another integration, or a routed-only URL without a connection for a connector without routing);
  *   `webhooks_not_supported` (the connector declares no webhooks); `webhook_secret_missing` (409);
- *   `webhook_signature_invalid` (401: missing or wrong signature, stale or bad timestamp).
+ *   `webhook_signature_invalid` (401: missing or wrong signature, stale or bad timestamp);
+ *   `conflict` (409: a secret handshake offering another secret than the connection's).
  */
 export async function receiveProviderWebhook(ctx: AppContext, req: ProviderWebhookRequest, opts: { now?: Date } = {}): Promise<ProviderWebhookAnswer> {
   const integration = await integrationFor(ctx, req.integrationId)
@@ -146,8 +171,13 @@ export async function receiveProviderWebhook(ctx: AppContext, req: ProviderWebho
   // A connection named in the URL must belong to the integration (ids are random, so a 404 tells an
   // unauthenticated caller nothing it could use); a per-connection secret needs it anyway.
   const connection = req.connectionId !== undefined ? await connectionOf(ctx, integration, req.connectionId) : undefined
-  const secret = await signingSecret(ctx, integration, connection)
   const incoming: IncomingWebhook = { method: req.method, url: req.url, headers: req.headers, rawBody: req.rawBody }
+
+  // A handshake that hands over the secret (Asana) comes before any secret exists, so it is not signed.
+  const offered = connection ? webhookSecretHandshake(webhooks, incoming) : undefined
+  if (offered !== undefined) return secretHandshake(ctx, integration, connection!, offered)
+
+  const secret = await signingSecret(ctx, integration, connection)
   const verdict = verifyWebhookSignature(webhooks.signature, incoming, secret, opts)
   if (!verdict.ok) {
     ctx.log.info({ integrationId: integration.row.id, connectorId: integration.connector.id, reason: verdict.reason }, 'provider webhook refused')
@@ -156,7 +186,7 @@ export async function receiveProviderWebhook(ctx: AppContext, req: ProviderWebho
   }
 
   incoming.body = parseWebhookBody(req.rawBody, req.headers['content-type'])
-  const handshake = webhookHandshake(webhooks, incoming)
+  const handshake = webhookHandshake(webhooks, incoming, secret)
   if (handshake) return { outcome: 'handshake', forwarded: 0, contentType: handshake.contentType, body: handshake.body }
 
   const providerEventType = webhookEventType(webhooks, incoming) ?? null

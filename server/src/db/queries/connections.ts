@@ -146,6 +146,16 @@ export async function setConnectionWebhookSecret(db: Db, id: string, webhookSecr
   await db.update(connections).set({ webhookSecretEnc, updatedAt: new Date() }).where(eq(connections.id, id))
 }
 
+/**
+ * Sets a connection's provider webhook secret only if it has none (compare-and-swap on `NULL`), for
+ * trust-on-first-use handshakes (Asana): of two concurrent handshakes exactly one is stored.
+ * @returns whether this ciphertext was stored.
+ */
+export async function setConnectionWebhookSecretIfUnset(db: Db, id: string, webhookSecretEnc: string): Promise<boolean> {
+  const rows = await db.update(connections).set({ webhookSecretEnc, updatedAt: new Date() }).where(and(eq(connections.id, id), isNull(connections.webhookSecretEnc))).returning({ id: connections.id })
+  return rows.length === 1
+}
+
 /** Connections holding a provider webhook secret, for key rotation. */
 export async function listConnectionWebhookSecrets(db: Db): Promise<{ id: string; environmentId: string; webhookSecretEnc: string }[]> {
   const rows = await db.select({ id: connections.id, environmentId: connections.environmentId, webhookSecretEnc: connections.webhookSecretEnc }).from(connections).where(isNotNull(connections.webhookSecretEnc))
