@@ -52,7 +52,7 @@ export function webhooksOf(c: Connector): string {
         : `HMAC-${s.algorithm.toUpperCase()} ${s.encoding} of ${s.signed.map(part).join(' + ')} in \`${s.header}\`${s.prefix ? ` (\`${s.prefix}…\`)` : ''}${s.timestamp ? `, timestamp ${s.timestamp.header ? `\`${s.timestamp.header}\`` : `body \`${s.timestamp.body}\``} ±${s.timestamp.toleranceSeconds} s` : ''}`
   const secret = w.secret.from === 'integration' ? "the integration's `webhookSecret`" : w.secret.from === 'clientSecret' ? "the integration's client secret" : w.secret.from === 'connection' ? "the connection's webhook secret (`PUT /v1/connections/{id}/webhook-secret`)" : `the connection's \`${w.secret.field}\``
   const route = w.route ? `routed by ${'header' in w.route ? `header \`${w.route.header}\`` : `body \`${w.route.body}\``}${w.route.pattern ? ` (\`${w.route.pattern}\`)` : ''} → config \`${w.route.connectionConfig}\`${'body' in w.route && w.route.split ? ', batches split per account' : ''}` : 'one URL per connection'
-  const extras = [w.eventType ? `event type from ${'header' in w.eventType ? `header \`${w.eventType.header}\`` : `body \`${w.eventType.body}\``}` : undefined, w.handshake ? `answers \`${w.handshake.when.body}=${String(w.handshake.when.equals)}\` with \`${w.handshake.respond.body}\`` : undefined, w.refusal === 'empty' ? 'refused with a bare 401' : undefined].filter(Boolean)
+  const extras = [w.eventType ? `event type from ${'header' in w.eventType ? `header \`${w.eventType.header}\`` : `body \`${w.eventType.body}\``}` : undefined, w.handshake ? `answers \`${w.handshake.when.body}=${String(w.handshake.when.equals)}\` with \`${w.handshake.respond.body}\`${w.handshake.respond.digest ? ` and its HMAC as \`${w.handshake.respond.digest.field}\`` : ''}` : undefined, w.secretHandshake ? `stores the secret of a \`${w.secretHandshake.header}\` handshake (first use)` : undefined, w.refusal === 'empty' ? 'refused with a bare 401' : undefined].filter(Boolean)
   return [signed, `secret: ${secret}`, route, ...extras].join(' · ')
 }
 
@@ -60,7 +60,7 @@ export function webhooksOf(c: Connector): string {
 function section(c: Connector): string {
   const scopes = 'scopes' in c.auth ? c.auth.scopes : []
   const lines = [`## ${c.name} (\`${c.id}\`)`, '', c.description, '', `- **Categories**: ${c.categories.join(', ')}`, `- **Auth**: ${authOf(c)}`, `- **Default scopes**: ${code(scopes)}`, `- **Base URL**: \`${c.http.baseUrl}\``]
-  const syncs = Object.entries(c.syncs).map(([name, s]) => `\`${name}\` (${s.object}, ${s.mode}${s.mode === 'incremental' && (s.updatedSinceParam ?? s.updatedSince) ? ` on \`${s.updatedSinceParam ?? s.updatedSince!.name}\`` : ''}, every ${s.defaultFrequency}${s.deletedWhen ? ', soft deletes' : ''})`)
+  const syncs = Object.entries(c.syncs).map(([name, s]) => `\`${name}\` (${s.object}, ${s.mode}${s.mode === 'incremental' && (s.updatedSinceParam ?? s.updatedSince) ? ` on \`${s.updatedSinceParam ?? s.updatedSince!.name}\`${s.updatedSince?.format ? ` (templated, ${s.updatedSince.format})` : ''}` : ''}, every ${s.defaultFrequency}${s.deletedWhen ? ', soft deletes' : ''})`)
   lines.push(`- **Syncs**: ${syncs.length ? syncs.join('; ') : '—'}`)
   const actions = Object.entries(c.actions).map(([name, a]) => `\`${name}\` (${a.graphql ? 'GraphQL mutation, ' : ''}${a.method} \`${a.path}\`${a.object ? `, writes ${a.object} records: write-back` : ''})`)
   lines.push(`- **Actions**: ${actions.length ? actions.join('; ') : '—'}`)

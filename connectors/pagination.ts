@@ -412,3 +412,81 @@ export function bodyError(errorWhen: { path: string; equals: string | number | b
   const named = errorWhen.messagePath ? getPath(body, errorWhen.messagePath) : undefined
   return { message: typeof named === 'string' && named !== '' ? named.slice(0, 200) : 'an error' }
 }
+
+/** How a cursor is written into query text (a sync's `updatedSince.format`, connectors/schema.ts). */
+export type CursorFormat = 'iso8601' | 'iso8601_ms' | 'iso8601_offset' | 'epoch_s' | 'epoch_ms'
+
+/**
+ * An ISO 8601 / RFC 3339 §5.6 date-time with a zone: `2024-03-01T12:00:00Z`, `…:00.123+01:00`, and
+ * the `+0000` spelling Salesforce returns (`2024-03-01T12:00:00.000+0000`). Nothing else: no spaces,
+ * no quotes, no trailing text.
+ */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/
+
+/** Milliseconds since the epoch of an ISO date-time string, or `undefined` if it is not one (or not a real instant, e.g. February 30). */
+function parseIsoDateTime(text: string): number | undefined {
+  const m = ISO_DATE_TIME.exec(text)
+  if (!m) return undefined
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number]
+  const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined
+  const local = Date.UTC(y, mo - 1, d, h, mi, s, ms)
+  if (new Date(local).getUTCDate() !== d) return undefined // day beyond the month's end
+  const zone = m[8]!
+  if (zone === 'Z') return local
+  const sign = zone[0] === '-' ? -1 : 1
+  const [zh, zm] = [Number(zone.slice(1, 3)), Number(zone.slice(-2))]
+  if (zh > 23 || zm > 59) return undefined
+  return local - sign * (zh * 60 + zm) * 60_000
+}
+
+/**
+ * Writes a stored sync cursor in the declared `format`, re-serialised from the parsed value so that
+ * no character of the provider's own text reaches a query:
+ * - `iso8601`: `2024-03-01T12:00:00Z`, UTC, whole seconds (rounded DOWN, so a `>=` filter still
+ *   includes the cursor's own instant); SOQL's `YYYY-MM-DDThh:mm:ssZ`
+ *   (https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_dateformats.htm);
+ * - `iso8601_ms`: `2024-03-01T12:00:00.123Z` (`Date.prototype.toISOString`);
+ * - `iso8601_offset`: `2024-03-01T12:00:00+00:00`, UTC written as an offset, whole seconds rounded down;
+ * - `epoch_s`, `epoch_ms`: integer digits.
+ * The ISO formats take an ISO 8601 date-time string with a zone (see {@link ISO_DATE_TIME}) or a
+ * number of epoch seconds (below 10¹¹) or milliseconds; the epoch formats take the same.
+ * @throws {PatchbayError} `upstream_invalid_response` (not retryable) when the cursor is not such a
+ *   value, e.g. `2024-01-01T00:00:00Z' OR Id != '`: the run fails rather than splice it into a query.
+ * @example formatCursor('2024-03-01T12:00:00.250+0000', 'iso8601') // '2024-03-01T12:00:00Z'
+ */
+export function formatCursor(cursor: string | number, format: CursorFormat): string {
+  let ms: number | undefined
+  if (typeof cursor === 'number') ms = Number.isSafeInteger(cursor) && cursor >= 0 ? (cursor < 1e11 ? cursor * 1000 : cursor) : undefined
+  else if (/^\d{1,16}$/.test(cursor)) ms = Number(cursor) < 1e11 ? Number(cursor) * 1000 : Number(cursor)
+  else ms = parseIsoDateTime(cursor)
+  // 1970 to 9999 only: toISOString writes years past 9999 as +YYYYYY, which no query language reads.
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0 || ms > 253_402_300_799_999) {
+    const shown = JSON.stringify(String(cursor).slice(0, 60))
+    throw new PatchbayError('upstream_invalid_response', `The sync's cursor ${shown} is not a date-time or epoch number (${format}); it is not put into the provider's query. A full resync starts over without it.`, { retryable: false })
+  }
+  const iso = new Date(ms).toISOString() // YYYY-MM-DDTHH:mm:ss.sssZ
+  switch (format) {
+    case 'iso8601':
+      return `${iso.slice(0, 19)}Z`
+    case 'iso8601_ms':
+      return iso
+    case 'iso8601_offset':
+      return `${iso.slice(0, 19)}+00:00`
+    case 'epoch_s':
+      return String(Math.floor(ms / 1000))
+    case 'epoch_ms':
+      return String(ms)
+  }
+}
+
+/**
+ * `template` with its one `{cursor}` replaced by {@link formatCursor}'s output: the text of a
+ * templated query parameter (a sync's `updatedSince` with `format`), e.g.
+ * `SELECT Id FROM Contact WHERE SystemModstamp >= {cursor}` → `… >= 2024-03-01T12:00:00Z`.
+ * @throws {PatchbayError} as {@link formatCursor}.
+ */
+export function fillCursorTemplate(template: string, cursor: string | number, format: CursorFormat): string {
+  const value = formatCursor(cursor, format)
+  return template.split('{cursor}').join(value)
+}

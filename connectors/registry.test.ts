@@ -166,6 +166,15 @@ describe.each(connectors.map((c) => [c.id, c] as const))('%s conventions', (_id,
     }
   })
 
+  it('a templated query parameter extends the full run’s own value (same fields, one more filter)', () => {
+    for (const [name, sync] of Object.entries(connector.syncs)) {
+      if (!sync.updatedSince?.format) continue
+      const own = connector.objects[sync.object]!.params[sync.updatedSince.name]
+      expect(own, `${name}: the object sets ${sync.updatedSince.name} for full runs`).toBeDefined()
+      expect(String(sync.updatedSince.value).startsWith(own!), name).toBe(true)
+    }
+  })
+
   it('sets a page size only together with its parameter', () => {
     for (const pagination of [connector.http.pagination, ...Object.values(connector.objects).map((o) => o.pagination)]) {
       if (!pagination) continue

@@ -366,7 +366,24 @@ export const syncSchema = z.strictObject({
    * optional filter variable means "everything". E.g. Linear:
    * `{ name: 'filter', value: { updatedAt: { gt: '{cursor}' } } }` with `$filter: IssueFilter`.
    */
-  updatedSince: z.strictObject({ name: z.string().regex(/^[_A-Za-z][_0-9A-Za-z]*$/), value: z.json() }).optional(),
+  updatedSince: z
+    .strictObject({
+      name: z.string().regex(/^[_A-Za-z][_0-9A-Za-z]*$/),
+      value: z.json(),
+      /**
+       * GET lists whose filter lives inside a query-text parameter (SOQL `q`, QuickBooks `query`):
+       * `value` is then a string holding `{cursor}` exactly once, and incremental runs set the query
+       * parameter `name` to it with `{cursor}` replaced by the last cursor FORMATTED as declared here
+       * (`connectors/pagination.ts` `formatCursor`): `iso8601` (`2024-03-01T12:00:00Z`, whole
+       * seconds, rounded down), `iso8601_ms` (`2024-03-01T12:00:00.123Z`), `iso8601_offset`
+       * (`2024-03-01T12:00:00+00:00`), `epoch_s` or `epoch_ms` (digits). The output holds only
+       * digits, `-`, `:`, `.`, `T`, `Z` and `+`, never provider text, so it cannot change the query's
+       * meaning; a cursor that does not parse as the format fails the run. Quotes the language needs
+       * around a literal belong in `value` (`'{cursor}'`). Full runs keep the object's own `params`.
+       */
+      format: z.enum(['iso8601', 'iso8601_ms', 'iso8601_offset', 'epoch_s', 'epoch_ms']).optional(),
+    })
+    .optional(),
   /** Default schedule, e.g. `15m`, `1h`, `1d`. */
   defaultFrequency: z.string().regex(/^\d+(s|m|h|d)$/).default('1h'),
   /**
@@ -596,7 +613,18 @@ function checkPostRequests(
     const object = Object.hasOwn(c.objects, sync.object) ? c.objects[sync.object] : undefined
     if (!sync.updatedSince) continue
     if (sync.updatedSinceParam) issue(['syncs', name, 'updatedSince'], 'set `updatedSince` or `updatedSinceParam`, not both')
-    if (object && !object.body && !object.graphql) issue(['syncs', name, 'updatedSince'], '`updatedSince` is for `body` and `graphql` lists; a GET list takes `updatedSinceParam`')
+    const getList = object !== undefined && !object.body && !object.graphql
+    if (sync.updatedSince.format !== undefined) {
+      // A templated query parameter: GET lists only, `{cursor}` exactly once in a string.
+      const value = sync.updatedSince.value
+      if (!getList) issue(['syncs', name, 'updatedSince', 'format'], 'a formatted `updatedSince` templates a query parameter of a GET list; `body` and `graphql` lists take `{cursor}` values without `format`')
+      if (typeof value !== 'string' || value.split('{cursor}').length !== 2) issue(['syncs', name, 'updatedSince', 'value'], "with `format`, the value must be a string holding '{cursor}' exactly once")
+      if (sync.mode !== 'incremental') issue(['syncs', name, 'mode'], 'a templated `updatedSince` needs `mode: incremental`')
+      if (!sync.cursorField) issue(['syncs', name, 'cursorField'], 'a templated `updatedSince` needs the `cursorField` its cursor comes from')
+      continue
+    }
+    // (A GET list may also template a query parameter: `updatedSince` with `format`, above.)
+    if (getList) issue(['syncs', name, 'updatedSince'], '`updatedSince` is for `body` and `graphql` lists; a GET list takes `updatedSinceParam`')
     if (!JSON.stringify(sync.updatedSince.value).includes('"{cursor}"')) issue(['syncs', name, 'updatedSince', 'value'], "the value must hold the string '{cursor}'")
   }
   for (const [name, action] of Object.entries(c.actions)) {

@@ -281,9 +281,10 @@ export default defineConnector({
     },
   },
   // Full syncs. Changes since a time need `updated >= "2024-01-01 10:00"` inside the JQL text of
-  // `jql`; a sync can only set a whole query parameter to the cursor (`updatedSinceParam`), and
-  // `listParams` does not see the cursor. Deleted issues leave the search, so a complete full run
-  // marks them deleted.
+  // `jql`. A templated `updatedSince` (connectors/schema.ts) could write it, but JQL date literals
+  // have minute precision and are read in the connected user's time zone, which the connection does
+  // not know, and no `format` writes that local form; nor would incremental runs see deleted issues,
+  // which leave the search (a complete full run marks them deleted).
   syncs: {
     issues: { object: 'issue', mode: 'full', defaultFrequency: '1h' },
     projects: { object: 'project', mode: 'full', defaultFrequency: '1d' },

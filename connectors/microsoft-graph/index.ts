@@ -249,8 +249,12 @@ export default defineConnector({
       },
     },
   },
-  // All full. The lists filter on `$filter=lastModifiedDateTime ge …`, an expression the schema's
-  // `updatedSinceParam` (one parameter set to the cursor) cannot build, and Graph's delta queries
+  // All full. A templated `updatedSince` (connectors/schema.ts) could build `$filter=lastModifiedDateTime
+  // ge …`, but the list pages do not document that filter: list contacts allows `$filter` only on
+  // `emailAddresses/any(a:a/address eq …)`, and for messages Outlook refuses `$orderby` properties
+  // missing from `$filter` or in another order (https://devblogs.microsoft.com/microsoft365dev/update-to-filtering-and-sorting-rest-api/);
+  // incremental runs would also miss deleted items. (`updatedSince.name` is also an identifier, so
+  // `$filter` cannot be named yet.) Graph's delta queries
   // hand out an `@odata.deltaLink` URL to keep between runs, which a sync cursor (a field value) is not. A full run is
   // also how deletions are seen: deleted items are simply absent from the lists.
   syncs: {

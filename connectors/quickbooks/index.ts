@@ -264,8 +264,12 @@ export default defineConnector({
       },
     },
   },
-  // Full syncs. An incremental read needs `where MetaData.LastUpdatedTime > '<cursor>'` inside the
-  // query text, and a sync can only set a whole parameter to its cursor. Change data capture
+  // Full syncs. A templated `updatedSince` (connectors/schema.ts) could write
+  // `where MetaData.LastUpdatedTime >= '<cursor>'` into the query text (data-queries page: operators
+  // `>=`, quoted values; its older version's example `WHERE Metadata.LastUpdatedTime > '2011-08-10T10:20:30-0700'`),
+  // but incremental runs see no deletions here: a customer or vendor made inactive leaves the
+  // unfiltered results, and a deleted invoice is gone, so only a complete full run marks them
+  // deleted, and nothing schedules full runs of an incremental sync. Change data capture
   // (`GET /cdc?entities=Customer&changedSince=<cursor>`) takes the cursor as a parameter, but
   // "CDC operations can track changes within the last 30 days" (an older changedSince is refused,
   // so it cannot do a first run or resume after a month) and "responses can handle a maximum of

@@ -9,6 +9,9 @@
  * - Refresh token flow: https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_refresh_token_flow.htm&type=5
  * - Query and Query More Results: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm
  *   and https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm
+ * - QueryAll (soft-deleted records): https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_queryall.htm
+ * - SOQL dateTime literals: https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_dateformats.htm
+ * - System fields (SystemModstamp, IsDeleted): https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/system_fields.htm
  * - Create a record: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_sobject_create.htm
  * - Describe (custom fields): https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm
  * - Limits: https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_api.htm
@@ -68,14 +71,52 @@ export function instanceHostFromToken(tokenResponse: Record<string, unknown>): {
 /** The sObject behind each connector object (describe and create paths). */
 const SOBJECTS: Record<string, string> = { contact: 'Contact', account: 'Account', opportunity: 'Opportunity' }
 
-const CONTACT_FIELDS = ['Id', 'FirstName', 'LastName', 'Name', 'Email', 'Phone', 'MobilePhone', 'Title', 'Department', 'AccountId', 'Account.Name', 'LeadSource', 'MailingCity', 'MailingCountry', 'OwnerId', 'CreatedDate', 'LastModifiedDate']
-const ACCOUNT_FIELDS = ['Id', 'Name', 'Website', 'Industry', 'Phone', 'Type', 'NumberOfEmployees', 'AnnualRevenue', 'BillingCity', 'BillingCountry', 'OwnerId', 'CreatedDate', 'LastModifiedDate']
+/**
+ * Selected by every query, for incremental syncs (System Fields,
+ * https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/system_fields.htm):
+ * - `SystemModstamp`: "Date and time when a user or automated process last modified this record" —
+ *   the sync cursor; `LastModifiedDate` is only "when a user last modified this record", so changes
+ *   made by automation would be missed by it;
+ * - `IsDeleted`: "Indicates whether the record has been moved to the Recycle Bin (true) or not", true
+ *   only in QueryAll answers (see `SYNC_FILTER`).
+ */
+const SYSTEM_FIELDS = ['SystemModstamp', 'IsDeleted']
+const CONTACT_FIELDS = ['Id', 'FirstName', 'LastName', 'Name', 'Email', 'Phone', 'MobilePhone', 'Title', 'Department', 'AccountId', 'Account.Name', 'LeadSource', 'MailingCity', 'MailingCountry', 'OwnerId', 'CreatedDate', 'LastModifiedDate', ...SYSTEM_FIELDS]
+const ACCOUNT_FIELDS = ['Id', 'Name', 'Website', 'Industry', 'Phone', 'Type', 'NumberOfEmployees', 'AnnualRevenue', 'BillingCity', 'BillingCountry', 'OwnerId', 'CreatedDate', 'LastModifiedDate', ...SYSTEM_FIELDS]
 // No CurrencyIsoCode: that field exists only in multi-currency orgs, and selecting it elsewhere
 // fails the whole query with INVALID_FIELD (Opportunity object reference, CurrencyIsoCode row).
-const OPPORTUNITY_FIELDS = ['Id', 'Name', 'Amount', 'StageName', 'CloseDate', 'Probability', 'IsClosed', 'IsWon', 'AccountId', 'Type', 'LeadSource', 'ForecastCategoryName', 'OwnerId', 'CreatedDate', 'LastModifiedDate']
+const OPPORTUNITY_FIELDS = ['Id', 'Name', 'Amount', 'StageName', 'CloseDate', 'Probability', 'IsClosed', 'IsWon', 'AccountId', 'Type', 'LeadSource', 'ForecastCategoryName', 'OwnerId', 'CreatedDate', 'LastModifiedDate', ...SYSTEM_FIELDS]
 
 /** The SOQL of a full read of `sobject`. Spaces become `+` in the query string, as the Query resource page asks. */
 const soql = (fields: string[], sobject: string) => `SELECT ${fields.join(', ')} FROM ${sobject}`
+
+/**
+ * The WHERE clause of an incremental run, `{cursor}` being the last `SystemModstamp` written as a
+ * SOQL dateTime literal `YYYY-MM-DDThh:mm:ssZ`, unquoted ("Date Formats and Date Literals",
+ * https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_dateformats.htm:
+ * "the date is not enclosed in single quotes", e.g. `WHERE CreatedDate > 2005-10-08T01:02:03Z`).
+ * The literal has whole seconds (the cursor is rounded down), so `>=` re-reads the records of that
+ * second: harmless, unchanged records keep their content hash and are not rewritten.
+ * `OR IsDeleted = true`: the QueryAll resource "returns records that are soft deleted due to a merge
+ * or delete" until they leave the recycle bin
+ * (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_queryall.htm),
+ * so every incremental run sees the recycle bin and stores those records as deleted (`deletedWhen`),
+ * whatever a deletion does to SystemModstamp (the docs do not say). Records purged from the bin
+ * before a run (emptied bin, or none for longer than the bin keeps them) are only seen by a full run
+ * (a `fullResync`), which marks deleted what it did not see.
+ */
+const SYNC_FILTER = ' WHERE SystemModstamp >= {cursor} OR IsDeleted = true'
+
+/** An incremental sync of a query object: cursor `SystemModstamp`, the query text templated with {@link SYNC_FILTER}. */
+const incremental = (object: string, fields: string[], sobject: string, defaultFrequency: string) =>
+  ({
+    object,
+    mode: 'incremental',
+    cursorField: 'systemModstamp',
+    updatedSince: { name: 'q', value: soql(fields, sobject) + SYNC_FILTER, format: 'iso8601' },
+    deletedWhen: { path: 'IsDeleted', equals: true },
+    defaultFrequency,
+  }) as const
 
 /** A field or one-level relationship path SOQL can select (`Tier__c`, `Account.Name`); nothing else is ever put in a query. */
 const SELECTABLE = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$/
@@ -219,7 +260,8 @@ export default defineConnector({
     contact: {
       label: 'Contacts',
       description: 'People in Salesforce, usually linked to an account.',
-      path: `${DATA}/query`,
+      // QueryAll (GET /services/data/vXX.X/queryAll?q=…): Query plus soft-deleted records (see SYNC_FILTER).
+      path: `${DATA}/queryAll`,
       docs: 'https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_contact.htm',
       params: { q: soql(CONTACT_FIELDS, 'Contact') },
       // A query record: the selected fields by API name, `attributes: { type, url }`, and for
@@ -243,6 +285,8 @@ export default defineConnector({
         ownerId: { type: 'string', from: 'OwnerId' },
         createdAt: { type: 'datetime', from: 'CreatedDate' },
         updatedAt: { type: 'datetime', from: 'LastModifiedDate' },
+        systemModstamp: { type: 'datetime', from: 'SystemModstamp', description: 'Last change by a user or an automated process' },
+        isDeleted: { type: 'boolean', from: 'IsDeleted', description: 'In the recycle bin (stored as deleted)' },
       },
       commonModel: 'contact',
       defaultMapping: {
@@ -260,7 +304,8 @@ export default defineConnector({
     account: {
       label: 'Accounts',
       description: 'Companies and organisations in Salesforce.',
-      path: `${DATA}/query`,
+      // QueryAll (GET /services/data/vXX.X/queryAll?q=…): Query plus soft-deleted records (see SYNC_FILTER).
+      path: `${DATA}/queryAll`,
       docs: 'https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_account.htm',
       params: { q: soql(ACCOUNT_FIELDS, 'Account') },
       fields: {
@@ -277,6 +322,8 @@ export default defineConnector({
         ownerId: { type: 'string', from: 'OwnerId' },
         createdAt: { type: 'datetime', from: 'CreatedDate' },
         updatedAt: { type: 'datetime', from: 'LastModifiedDate' },
+        systemModstamp: { type: 'datetime', from: 'SystemModstamp', description: 'Last change by a user or an automated process' },
+        isDeleted: { type: 'boolean', from: 'IsDeleted', description: 'In the recycle bin (stored as deleted)' },
       },
       commonModel: 'company',
       defaultMapping: {
@@ -291,7 +338,8 @@ export default defineConnector({
     opportunity: {
       label: 'Opportunities',
       description: 'Deals in progress, won or lost.',
-      path: `${DATA}/query`,
+      // QueryAll (GET /services/data/vXX.X/queryAll?q=…): Query plus soft-deleted records (see SYNC_FILTER).
+      path: `${DATA}/queryAll`,
       docs: 'https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_opportunity.htm',
       params: { q: soql(OPPORTUNITY_FIELDS, 'Opportunity') },
       fields: {
@@ -310,6 +358,8 @@ export default defineConnector({
         ownerId: { type: 'string', from: 'OwnerId' },
         createdAt: { type: 'datetime', from: 'CreatedDate' },
         updatedAt: { type: 'datetime', from: 'LastModifiedDate' },
+        systemModstamp: { type: 'datetime', from: 'SystemModstamp', description: 'Last change by a user or an automated process' },
+        isDeleted: { type: 'boolean', from: 'IsDeleted', description: 'In the recycle bin (stored as deleted)' },
       },
       commonModel: 'deal',
       // No currency: CurrencyIsoCode is not selected (see OPPORTUNITY_FIELDS).
@@ -323,14 +373,13 @@ export default defineConnector({
       },
     },
   },
-  // Full syncs. Changes since a time need `WHERE LastModifiedDate > 2024-01-01T00:00:00Z` inside the
-  // SOQL text of `q`; a sync can only set a whole query parameter to the cursor (`updatedSinceParam`),
-  // not template it into another one. Records deleted in Salesforce leave the query's results (they
-  // go to the recycle bin, visible only to /queryAll), so a complete full run marks them deleted.
+  // Incremental on SystemModstamp: the first run (and a full resync) reads the whole QueryAll and
+  // marks deleted what it did not see; later runs template `q` with SYNC_FILTER. A mapping's extra
+  // fields are added to the incremental SELECT too (`listParams` sees the templated query).
   syncs: {
-    contacts: { object: 'contact', mode: 'full', defaultFrequency: '6h' },
-    accounts: { object: 'account', mode: 'full', defaultFrequency: '1d' },
-    opportunities: { object: 'opportunity', mode: 'full', defaultFrequency: '6h' },
+    contacts: incremental('contact', CONTACT_FIELDS, 'Contact', '6h'),
+    accounts: incremental('account', ACCOUNT_FIELDS, 'Account', '1d'),
+    opportunities: incremental('opportunity', OPPORTUNITY_FIELDS, 'Opportunity', '6h'),
   },
   actions: {
     create_contact: {

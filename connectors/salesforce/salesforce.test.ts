@@ -92,9 +92,10 @@ describe('salesforce connector', () => {
   // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm
   describe('pagination (nextRecordsUrl until done)', () => {
     it('walks the documented query pages to the end on the instance host', () => {
-      const { urls, items } = walk(salesforce, 'contact', (url) => (url.pathname.endsWith('/query') ? page1 : page2), { baseUrl: BASE })
-      expect(urls.map((u) => u.origin + u.pathname)).toEqual([`${BASE}/services/data/${API_VERSION}/query`, `${BASE}/services/data/${API_VERSION}/query/01gD0000002HU6KIAW-2000`])
-      expect(urls[0]!.searchParams.get('q')).toBe('SELECT Id, FirstName, LastName, Name, Email, Phone, MobilePhone, Title, Department, AccountId, Account.Name, LeadSource, MailingCity, MailingCountry, OwnerId, CreatedDate, LastModifiedDate FROM Contact')
+      const { urls, items } = walk(salesforce, 'contact', (url) => (url.pathname.endsWith('/queryAll') ? page1 : page2), { baseUrl: BASE })
+      // QueryAll's first page; its nextRecordsUrl "has query in the URL" (QueryAll resource page).
+      expect(urls.map((u) => u.origin + u.pathname)).toEqual([`${BASE}/services/data/${API_VERSION}/queryAll`, `${BASE}/services/data/${API_VERSION}/query/01gD0000002HU6KIAW-2000`])
+      expect(urls[0]!.searchParams.get('q')).toBe('SELECT Id, FirstName, LastName, Name, Email, Phone, MobilePhone, Title, Department, AccountId, Account.Name, LeadSource, MailingCity, MailingCountry, OwnerId, CreatedDate, LastModifiedDate, SystemModstamp, IsDeleted FROM Contact')
       // "These requests use nextRecordsUrl, and don't include any parameters."
       expect(urls[1]!.search).toBe('')
       expect(items.map((i) => (i as { Id: string }).Id)).toEqual(['003D000000QV9n2IAD', '003D000000QV9n3IAD', '003D000000QV9n4IAD'])
@@ -144,11 +145,11 @@ describe('salesforce connector', () => {
       expect(toRecord(salesforce, 'opportunity', opportunities.body.records[0])).toMatchObject({ id: '006D000000CnBIeIAN', amount: 75000, stage: 'Id. Decision Makers', closeDate: '2013-09-12', isWon: false })
     })
 
-    it('syncs in full: a modified-since filter lives inside the SOQL text, which a sync cannot template', () => {
-      expect(Object.values(salesforce.syncs).map((s) => [s.object, s.mode])).toEqual([
-        ['contact', 'full'],
-        ['account', 'full'],
-        ['opportunity', 'full'],
+    it('syncs incrementally on SystemModstamp, with recycle-bin records stored as deleted', () => {
+      expect(Object.values(salesforce.syncs).map((s) => [s.object, s.mode, s.cursorField, s.updatedSince?.name, s.updatedSince?.format, s.deletedWhen])).toEqual([
+        ['contact', 'incremental', 'systemModstamp', 'q', 'iso8601', { path: 'IsDeleted', equals: true }],
+        ['account', 'incremental', 'systemModstamp', 'q', 'iso8601', { path: 'IsDeleted', equals: true }],
+        ['opportunity', 'incremental', 'systemModstamp', 'q', 'iso8601', { path: 'IsDeleted', equals: true }],
       ])
     })
   })

@@ -20,7 +20,7 @@
  * response) fails the run at once. A failed or successful run emits `sync.failed`/`sync.succeeded`.
  */
 import { graphqlErrors } from '../../../connectors/graphql'
-import { bodyError, extractItems, firstListRequest, firstPageUrl, getPath, nextListRequest, withListParam, type ListRequest } from '../../../connectors/pagination'
+import { bodyError, extractItems, fillCursorTemplate, firstListRequest, firstPageUrl, getPath, nextListRequest, withListParam, type ListRequest } from '../../../connectors/pagination'
 import type { Connector } from '../../../connectors/schema'
 import type { AppContext } from '../context'
 import { inTransaction } from '../db/client'
@@ -71,7 +71,10 @@ export interface SyncPlan {
   keyPath: string
   cursorPath: string | undefined
   updatedSinceParam: string | undefined
-  /** Incremental, `body`/`graphql` lists: the member or variable set to `value` with `'{cursor}'` replaced. */
+  /**
+   * Incremental, `body`/`graphql` lists: the member or variable set to `value` with `'{cursor}'`
+   * replaced; with `format`, GET lists: the query parameter templated with the formatted cursor ({@link runParams}).
+   */
   updatedSince: Connector['syncs'][string]['updatedSince']
   /** A `POST` list's JSON body (`objects.<name>.body`). */
   body: Record<string, unknown> | undefined
@@ -189,9 +192,27 @@ export function pageRecords(plan: SyncPlan, items: readonly unknown[], cursorMax
   return { batch, deletedIds, cursorMax, skipped }
 }
 
-/** The URL of a run's first page of a GET list: the object's list, with `updatedSinceParam` for incremental runs. */
+/**
+ * The query parameters of a run's first page of a GET list: the object's `params`, and on an
+ * incremental run with a cursor and a formatted `updatedSince` (a templated query-text parameter
+ * such as SOQL's `q`), that parameter set to its template with the cursor formatted in
+ * (connectors/pagination.ts `fillCursorTemplate`). The connector's `listParams` hook then sees
+ * these, so it adjusts the incremental query too (Salesforce adds mapped fields to its SELECT).
+ * @throws {PatchbayError} `upstream_invalid_response` when the cursor does not parse as the format.
+ */
+export function runParams(plan: SyncPlan, cursor: string | number | null, mode: 'incremental' | 'full'): Record<string, string> {
+  const since = plan.updatedSince
+  if (mode !== 'incremental' || cursor === null || cursor === undefined || !since?.format || typeof since.value !== 'string') return plan.params
+  return { ...plan.params, [since.name]: fillCursorTemplate(since.value, cursor, since.format) }
+}
+
+/**
+ * The URL of a run's first page of a GET list: the object's list, with `updatedSinceParam` (the
+ * cursor as it is) or a templated `updatedSince` ({@link runParams}) for incremental runs.
+ * @throws {PatchbayError} as {@link runParams}.
+ */
 export function firstPage(base: string, plan: SyncPlan, cursor: string | number | null, mode: 'incremental' | 'full'): URL {
-  const url = firstPageUrl(base, plan, plan.pagination)
+  const url = firstPageUrl(base, { ...plan, params: runParams(plan, cursor, mode) }, plan.pagination)
   if (mode === 'incremental' && plan.updatedSinceParam && cursor !== null && cursor !== undefined) url.searchParams.set(plan.updatedSinceParam, String(cursor))
   return url
 }
@@ -328,7 +349,11 @@ async function work(ctx: AppContext, run: SyncRunRow, signal: AbortSignal, deadl
     })
   }
 
-  await completeRun(ctx, run, { status: 'succeeded', cursor: laterCursor(run.cursorBefore, capCursor(cp.cursorMax ?? null, run.startedAt ?? run.createdAt)) })
+  // A full run saw every record, so its own largest value replaces the stored cursor (a full resync
+  // thereby clears a cursor that sorts later than any record, e.g. one refused by a templated
+  // `updatedSince`); an incremental run only moves the cursor forward.
+  const seen = capCursor(cp.cursorMax ?? null, run.startedAt ?? run.createdAt)
+  await completeRun(ctx, run, { status: 'succeeded', cursor: run.mode === 'full' && seen !== null ? seen : laterCursor(run.cursorBefore, seen) })
   return { kind: 'done' }
 }
 

@@ -11,14 +11,16 @@ import { readPaths } from '../mapping/apply'
 import type { Mapping } from '../mapping/schema'
 import { latestSeq } from '../db/queries/records'
 import * as q from '../db/queries/syncs'
-import type { IntegrationSyncSettings, SyncRunStatus, SyncRunTrigger } from '../db/schema/index'
+import type { IntegrationSyncSettings, SyncCheckpoint, SyncRunStatus, SyncRunTrigger } from '../db/schema/index'
+import { inTransaction } from '../db/client'
 import { notFound, PatchbayError } from '../lib/errors'
 import { newId } from '../lib/ids'
 import { connectionOut } from './connection-view'
 import type { LoadedConnection } from './credential-store'
 import { connectionBaseUrl } from './provider-client'
 import { encodeFeedCursor } from './records'
-import { firstPageRequest, SYNC_QUEUE, syncPlan, type SyncJob } from './sync-engine'
+import { firstPageRequest, runParams, SYNC_QUEUE, syncPlan, type SyncJob } from './sync-engine'
+import { enqueueDeliveries, recordEvent } from './webhook-outbox'
 import { pageOf } from '../lib/pages'
 
 export type SyncRow = q.SyncRow
@@ -78,13 +80,14 @@ export async function enqueueRun(ctx: AppContext, run: Pick<SyncRunRow, 'id' | '
  * An object's list parameters for a connection, from the connector's `listParams` hook and the
  * provider paths the mapping in effect reads; `null` when the connector has no such hook.
  */
-export async function listParamsFor(ctx: AppContext, loaded: LoadedConnection, object: string): Promise<Record<string, string> | null> {
+export async function listParamsFor(ctx: AppContext, loaded: LoadedConnection, object: string, params?: Record<string, string>): Promise<Record<string, string> | null> {
   const { connector, row: integration } = loaded.integration
   const hook = connector.hooks.listParams
   const o = Object.hasOwn(connector.objects, object) ? connector.objects[object] : undefined
   if (!hook || !o) return null
   const mapping = (await findMapping(ctx.db, integration.id, loaded.connection.id, object)) ?? (await findMapping(ctx.db, integration.id, null, object))
-  return hook({ object, params: o.params, mappedPaths: mapping ? readPaths(mapping.fields as Mapping['fields']) : [], connectionConfig: loaded.connection.connectionConfig })
+  // `params`: a run's own parameters (an incremental run's templated query, sync-engine `runParams`); else the object's.
+  return hook({ object, params: params ?? o.params, mappedPaths: mapping ? readPaths(mapping.fields as Mapping['fields']) : [], connectionConfig: loaded.connection.connectionConfig })
 }
 
 /**
@@ -95,8 +98,19 @@ export async function startRun(ctx: AppContext, loaded: LoadedConnection, sync: 
   const plan = syncPlan(loaded.integration.connector, sync.name)
   const mode = opts.fullResync || plan.mode === 'full' || sync.cursor === null ? 'full' : 'incremental'
   // GET, or a POST with a JSON body (`body` and `graphql` lists); listParams go in the query either way.
-  const request = firstPageRequest(connectionBaseUrl(loaded), plan, sync.cursor, mode)
-  for (const [k, v] of Object.entries((await listParamsFor(ctx, loaded, plan.model)) ?? {})) request.url.searchParams.set(k, v)
+  // A stored cursor that does not parse as a templated `updatedSince`'s format is never put into the
+  // query: the run is created failed (below), and a full resync starts over without the cursor.
+  let checkpoint: SyncCheckpoint
+  let refused: PatchbayError | undefined
+  try {
+    const request = firstPageRequest(connectionBaseUrl(loaded), plan, sync.cursor, mode)
+    for (const [k, v] of Object.entries((await listParamsFor(ctx, loaded, plan.model, runParams(plan, sync.cursor, mode))) ?? {})) request.url.searchParams.set(k, v)
+    checkpoint = { phase: 'fetch', nextUrl: request.url.href, ...(request.kind === 'get' ? {} : { nextBody: request.body }), cursorMax: null }
+  } catch (err) {
+    if (!(err instanceof PatchbayError) || err.code !== 'upstream_invalid_response') throw err
+    refused = err
+    checkpoint = { phase: 'done', nextUrl: null, cursorMax: null }
+  }
   const result = await q.insertRunOrGetActive(ctx.db, {
     id: newId('run'),
     environmentId: sync.environmentId,
@@ -106,15 +120,33 @@ export async function startRun(ctx: AppContext, loaded: LoadedConnection, sync: 
     model: plan.model,
     trigger,
     mode,
-    checkpoint: { phase: 'fetch', nextUrl: request.url.href, ...(request.kind === 'get' ? {} : { nextBody: request.body }), cursorMax: null },
+    checkpoint,
     cursorBefore: sync.cursor,
     feedSeqBefore: await latestSeq(ctx.db, sync.connectionId, plan.model),
   })
+  if (result.created && refused) return { run: await failRunAtStart(ctx, sync, result.run, refused), created: true }
   if (result.created) {
     await q.updateSync(ctx.db, sync.id, { lastRunId: result.run.id })
     await enqueueRun(ctx, result.run, 0)
   }
   return result
+}
+
+/**
+ * Finishes a just-created run as failed before it fetched anything (its cursor cannot be put into
+ * the provider's query), records `sync.failed` in the same transaction and queues the deliveries.
+ * @returns the failed run (the created one if another writer finished it first).
+ */
+async function failRunAtStart(ctx: AppContext, sync: SyncRow, run: SyncRunRow, err: PatchbayError): Promise<SyncRunRow> {
+  ctx.log.warn({ runId: run.id, connectionId: run.connectionId, sync: run.syncName, code: err.code, err: err.message }, 'sync run refused at start')
+  const { failed, deliveries } = await inTransaction(ctx.db, async (tx) => {
+    const failed = await q.finishRun(tx, run.id, null, { status: 'failed', errorCode: err.code, errorMessage: err.message, attempts: 1 })
+    await q.updateSync(tx, sync.id, { lastRunId: run.id })
+    if (!failed) return { failed: run, deliveries: [] }
+    return { failed, deliveries: await recordEvent(tx, { environmentId: run.environmentId, type: 'sync.failed', payload: await syncEventPayload(tx, failed) }) }
+  })
+  await enqueueDeliveries(ctx, deliveries)
+  return failed
 }
 
 /** Starts the first run of every enabled sync of a new connection (the initial sync), unless the integration turned it off. */
