@@ -42,6 +42,10 @@
  *   header, and the value becomes the connection's webhook secret when the connection has none
  *   (trust on first use, the provider's own model); a different value while one is stored is
  *   refused (409 `conflict`) until the vendor clears it (`DELETE /v1/connections/{id}/webhook-secret`).
+ *   Or `{ body }`, with `secret: { from: 'integration' }` only: a JSON string at that body path
+ *   (Notion's `verification_token`) becomes the integration's webhook secret when it has none,
+ *   answered 200 with no body; the vendor reads it once (`POST
+ *   /v1/integrations/{key}/webhook-secret/reveal`) to paste it back into the provider's settings.
  * - `refusal`: `empty` to answer a refused signature with a bare 401 (Xero's "Intent to receive").
  * - `docs`: the provider's page about verifying its webhooks.
  *
@@ -218,10 +222,14 @@ export const webhookHandshakeSchema = z.strictObject({
 })
 
 /**
- * A request that hands over the signing secret in a header (Asana's `X-Hook-Secret` handshake),
- * answered 200 with the same header and stored as the connection's secret when it has none.
+ * A request that hands over the signing secret. `{ header }`: in a header (Asana's `X-Hook-Secret`
+ * handshake), answered 200 with the same header and stored as the connection's secret when it has
+ * none (`secret: { from: 'connection' }`). `{ body }`: a string at this path of a JSON body
+ * (Notion's `{ "verification_token": … }`), answered 200 with no body and stored as the
+ * integration's secret when it has none (`secret: { from: 'integration' }`); the vendor reads it
+ * once (`POST /v1/integrations/{key}/webhook-secret/reveal`) to paste it back into the provider.
  */
-export const webhookSecretHandshakeSchema = z.strictObject({ header: headerName })
+export const webhookSecretHandshakeSchema = z.union([z.strictObject({ header: headerName }), z.strictObject({ body: bodyPath })])
 
 /** A connector's `webhooks` section; see this module's docstring. */
 export const connectorWebhooksSchema = z.strictObject({
@@ -231,7 +239,7 @@ export const connectorWebhooksSchema = z.strictObject({
   route: webhookRouteSchema.optional(),
   eventType: webhookValueSourceSchema.optional(),
   handshake: webhookHandshakeSchema.optional(),
-  /** A handshake that delivers the signing secret (Asana); needs `secret: { from: 'connection' }`. */
+  /** A handshake that delivers the signing secret: a header (Asana; needs `secret: { from: 'connection' }`) or a body value (Notion; needs `secret: { from: 'integration' }`). */
   secretHandshake: webhookSecretHandshakeSchema.optional(),
   /**
    * How a request whose signature is refused is answered: 401 in both cases; `problem` (absent):
@@ -263,7 +271,8 @@ export function checkConnectorWebhooks(c: { webhooks?: ConnectorWebhooks | undef
   if (w.secret.from === 'credentials' && !(c.auth.fields && Object.hasOwn(c.auth.fields, w.secret.field))) issues.push({ path: ['webhooks', 'secret', 'field'], message: `${w.secret.field} is not a field of auth.fields` })
   if ((w.secret.from === 'credentials' || w.secret.from === 'connection') && w.route) issues.push({ path: ['webhooks', 'route'], message: 'a per-connection secret needs per-connection URLs: leave out route' })
   if (w.route && 'body' in w.route && w.route.split && !/^(?:[^*.]+\.)*\*\.[^*]+$/.test(w.route.body)) issues.push({ path: ['webhooks', 'route', 'split'], message: 'split needs a body path with exactly one * segment, not the last (events.*.tenantId)' })
-  if (w.secretHandshake && w.secret.from !== 'connection') issues.push({ path: ['webhooks', 'secretHandshake'], message: "a secret handshake stores the connection's secret: needs secret: { from: 'connection' }" })
+  if (w.secretHandshake && 'header' in w.secretHandshake && w.secret.from !== 'connection') issues.push({ path: ['webhooks', 'secretHandshake'], message: "a header secret handshake stores the connection's secret: needs secret: { from: 'connection' }" })
+  if (w.secretHandshake && 'body' in w.secretHandshake && w.secret.from !== 'integration') issues.push({ path: ['webhooks', 'secretHandshake'], message: "a body secret handshake stores the integration's secret: needs secret: { from: 'integration' }" })
   if (w.signature.type === 'hmac' && w.signature.signed.includes('timestamp') && !w.signature.timestamp) issues.push({ path: ['webhooks', 'signature', 'timestamp'], message: 'signed includes timestamp: say where it is' })
   return issues
 }
@@ -550,15 +559,19 @@ export function webhookHandshake(webhooks: Pick<ConnectorWebhooks, 'handshake'>,
 export const MAX_HANDSHAKE_SECRET_LENGTH = 512
 
 /**
- * The secret a secret-handshake request offers (Asana's `X-Hook-Secret` header), or `undefined`
- * when `req` is not one: the connector declares no `secretHandshake`, the header is absent, or its
- * value is empty, longer than {@link MAX_HANDSHAKE_SECRET_LENGTH} or not printable ASCII (such a
- * request then goes through signature verification like any other, and fails it).
+ * The secret a secret-handshake request offers (Asana's `X-Hook-Secret` header; Notion's
+ * `verification_token` body member), or `undefined` when `req` is not one: the connector declares
+ * no `secretHandshake`, the header or body string is absent (a body value must be a JSON string),
+ * or the value is empty, longer than {@link MAX_HANDSHAKE_SECRET_LENGTH} or not printable ASCII
+ * (such a request then goes through signature verification like any other, and fails it).
+ * The body is unsigned here: only that one string is read from it.
  * @see https://developers.asana.com/docs/webhooks-guide#the-webhook-handshake
+ * @see https://developers.notion.com/reference/webhooks (Step 2, "Verifying the subscription")
  */
 export function webhookSecretHandshake(webhooks: Pick<ConnectorWebhooks, 'secretHandshake'>, req: IncomingWebhook): string | undefined {
-  if (!webhooks.secretHandshake) return undefined
-  const value = header(req, webhooks.secretHandshake.header)
-  if (value === undefined || value.length > MAX_HANDSHAKE_SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(value)) return undefined
+  const h = webhooks.secretHandshake
+  if (!h) return undefined
+  const value = 'header' in h ? header(req, h.header) : getPath(req.body ?? parseWebhookBody(req.rawBody, header(req, 'content-type')), h.body)
+  if (typeof value !== 'string' || value.length > MAX_HANDSHAKE_SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(value)) return undefined
   return value
 }

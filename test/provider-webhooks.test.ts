@@ -8,11 +8,14 @@ import { createHmac } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Webhook } from 'standardwebhooks'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Writable } from 'node:stream'
+import pino from 'pino'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { findConnectionRow } from '../server/src/db/queries/connections'
 import { findIntegrationByKey } from '../server/src/db/queries/integrations'
 import { upsertEndUser } from '../server/src/db/queries/end-users'
 import { newId } from '../server/src/lib/ids'
+import { REDACT_PATHS } from '../server/src/lib/logger'
 import { saveConnection } from '../server/src/services/connections'
 import type { Credentials } from '../server/src/services/credentials'
 import { getIntegration } from '../server/src/services/integrations'
@@ -30,6 +33,7 @@ const QUICKBOOKS_VERIFIER_TOKEN = 'qbo-verifier-token-6d41e9b2'
 const ZENDESK_SIGNING_SECRET = 'zendesk-signing-secret-4b7e0c92d1'
 const ASANA_HOOK_SECRET = 'asana-hook-secret-0d9e3b7a55c1'
 const ZOOM_SECRET_TOKEN = 'zoom-secret-token-8b2f6e0c13'
+const NOTION_VERIFICATION_TOKEN = 'secret_notionVerification7c1e4a9b02'
 
 interface Received {
   path: string
@@ -565,8 +569,82 @@ describe.each(testDatabases())('provider webhooks on $name', (target) => {
     expect(receiver.on('/zoom')).toHaveLength(1)
   })
 
+  it("stores Notion's verification_token on first use only, reveals it once, then verifies and routes events by workspace_id", async () => {
+    const env = await environment('/notion')
+    const created = await api(env.tenant, 'POST', '/v1/integrations', { key: 'notion', connectorId: 'notion', clientId: 'notion-client', clientSecret: 'notion-client-secret', syncSettings: { autoStart: false } })
+    expect(created.status).toBe(201)
+    const notionId = (await findIntegrationByKey(t.ctx.db, env.tenant.environmentId, 'notion'))!.id
+    const url = `/v1/webhooks/providers/${notionId}`
+    expect(created.json).toMatchObject({ providerWebhookUrl: `http://127.0.0.1:3999${url}`, webhookSecretSet: false })
+    const workspaceA = '13950b26-c203-4f3b-b97d-93ec06319565'
+    const acme = await connect(env.tenant, 'notion', 'user-1', { type: 'oauth2', accessToken: 'notion-at-1' }, { workspaceId: workspaceA, botId: 'bot-1' })
+    await connect(env.tenant, 'notion', 'user-2', { type: 'oauth2', accessToken: 'notion-at-2' }, { workspaceId: 'a0b1c2d3-0000-4000-8000-000000000002', botId: 'bot-2' })
+    /** The reveal answer holds the secret by design: read with t.call so it stays out of the leak check. */
+    const reveal = async () => {
+      const r = await t.call('POST', '/v1/integrations/notion/webhook-secret/reveal', { token: env.tenant.secretKey })
+      return { status: r.status, cacheControl: r.headers.get('cache-control'), json: (await r.json()) as Record<string, unknown> }
+    }
+    // Every log line of this test, with the production redaction rules: the token must appear in none.
+    const logLines: string[] = []
+    const log = t.ctx.log
+    ;(t.ctx as { log: unknown }).log = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) }))
+    onTestFinished(() => void ((t.ctx as { log: unknown }).log = log))
+    // Nothing to reveal before Notion's handshake.
+    expect((await reveal()).json.code).toBe('webhook_secret_not_revealable')
+    // https://developers.notion.com/reference/webhooks step 3: sha256= + hex HMAC-SHA256 of the body, keyed with the verification_token.
+    const sign = (body: string, key = NOTION_VERIFICATION_TOKEN) => ({ 'content-type': 'application/json', 'x-notion-signature': `sha256=${createHmac('sha256', key).update(body).digest('hex')}` })
+    const event = { id: '367cba44-b6f3-4c92-81e7-6a2e9659efd4', timestamp: '2026-12-01T10:00:00.000Z', workspace_id: workspaceA, subscription_id: '29d75c0d-5546-4414-8459-7b7a92f1fc4b', integration_id: '0ef2e755-4912-8096-91c1-00376a88a5ca', type: 'page.created', authors: [{ id: 'c7c11cca-1d73-471d-9b6e-bdef51470190', type: 'person' }], attempt_number: 1, entity: { id: '153104cd-477e-809d-8dc4-ff2d96ae3090', type: 'page' } }
+    const body = JSON.stringify(event)
+    // Before the handshake there is no secret: events are refused, not forwarded.
+    expect((await provider(url, body, sign(body))).status).toBe(409)
+
+    // Step 2: a one-time, unsigned POST of { verification_token } when the subscription is created.
+    const handshake = (token: string) => provider(url, JSON.stringify({ verification_token: token }), { 'content-type': 'application/json' })
+    const first = await handshake(NOTION_VERIFICATION_TOKEN)
+    expect([first.status, first.text]).toEqual([200, ''])
+    const row = (await findIntegrationByKey(t.ctx.db, env.tenant.environmentId, 'notion'))!
+    expect(row.webhookSecretEnc).toMatch(/^pb1:dek_[A-Za-z0-9]+:/)
+    expect(row.webhookSecretEnc).not.toContain(NOTION_VERIFICATION_TOKEN)
+    expect(row.webhookSecretRevealable).toBe(true)
+    expect((await api(env.tenant, 'GET', '/v1/integrations/notion')).json).toMatchObject({ webhookSecretSet: true })
+
+    // A second handshake with another token is refused and changes nothing; the same token again is accepted.
+    const second = await handshake('secret_attackerToken0001')
+    expect([second.status, JSON.parse(second.text).code]).toEqual([409, 'conflict'])
+    expect((await findIntegrationByKey(t.ctx.db, env.tenant.environmentId, 'notion'))!.webhookSecretEnc).toBe(row.webhookSecretEnc)
+    expect((await handshake(NOTION_VERIFICATION_TOKEN)).status).toBe(200)
+
+    // The vendor reads it once, to paste it into Notion; then it is write-only.
+    const revealed = await reveal()
+    expect([revealed.status, revealed.json, revealed.cacheControl]).toEqual([200, { secret: NOTION_VERIFICATION_TOKEN }, 'no-store'])
+    const again = await reveal()
+    expect([again.status, again.json.code]).toEqual([409, 'webhook_secret_not_revealable'])
+    expect(JSON.stringify(again.json)).not.toContain(NOTION_VERIFICATION_TOKEN)
+
+    // Signed events are verified with it and routed by workspace_id, with the event type from `type`.
+    expect((await provider(url, body, sign(body))).status).toBe(200)
+    const [got] = await until(() => receiver.on('/notion').length >= 1 && receiver.on('/notion'))
+    expect(JSON.parse(got!.body)).toMatchObject({ type: 'provider.webhook', data: { connectionId: acme, connectorId: 'notion', endUserId: 'user-1', providerEventType: 'page.created', body: event } })
+    expect((await provider(url, body, sign(body, 'secret_attackerToken0001'))).status).toBe(401)
+    expect((await provider(url, body.replace('page.created', 'page.deleted'), sign(body))).status).toBe(401)
+
+    // A secret the vendor sets is never revealable; clearing it lets a new subscription's handshake in, revealable once again.
+    expect((await api(env.tenant, 'PATCH', '/v1/integrations/notion', { webhookSecret: 'secret_setByVendor0001' })).status).toBe(200)
+    expect((await reveal()).json.code).toBe('webhook_secret_not_revealable')
+    expect((await api(env.tenant, 'PATCH', '/v1/integrations/notion', { webhookSecret: null })).status).toBe(200)
+    expect((await handshake('secret_renewedToken0002')).status).toBe(200)
+    expect((await reveal()).json).toEqual({ secret: 'secret_renewedToken0002' })
+    // Other connectors have nothing to reveal.
+    const slackReveal = await t.call('POST', '/v1/integrations/slack/webhook-secret/reveal', { token: env.tenant.secretKey })
+    expect([slackReveal.status, ((await slackReveal.json()) as { code: string }).code]).toEqual([409, 'webhook_secret_not_revealable'])
+    await sleep(300)
+    expect(receiver.on('/notion')).toHaveLength(1)
+    expect(logLines.join('\n')).toContain('provider webhook secret revealed (once)')
+    for (const token of [NOTION_VERIFICATION_TOKEN, 'secret_attackerToken0001', 'secret_renewedToken0002']) expect(logLines.filter((l) => l.includes(token))).toEqual([])
+  })
+
   it('never returned a webhook secret in any response', () => {
     expect(responses.length).toBeGreaterThan(30)
-    for (const secret of [SLACK_SIGNING_SECRET, STRIPE_WEBHOOK_SECRET, CUSTOM_SECRET, TWILIO_AUTH_TOKEN, QUICKBOOKS_VERIFIER_TOKEN, XERO_WEBHOOK_KEY, HUBSPOT_CLIENT_SECRET, ZENDESK_SIGNING_SECRET, ASANA_HOOK_SECRET, ZOOM_SECRET_TOKEN]) expect(responses.filter((r) => r.includes(secret))).toEqual([])
+    for (const secret of [SLACK_SIGNING_SECRET, STRIPE_WEBHOOK_SECRET, CUSTOM_SECRET, TWILIO_AUTH_TOKEN, QUICKBOOKS_VERIFIER_TOKEN, XERO_WEBHOOK_KEY, HUBSPOT_CLIENT_SECRET, ZENDESK_SIGNING_SECRET, ASANA_HOOK_SECRET, ZOOM_SECRET_TOKEN, NOTION_VERIFICATION_TOKEN]) expect(responses.filter((r) => r.includes(secret))).toEqual([])
   })
 })

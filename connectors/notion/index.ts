@@ -13,6 +13,8 @@
  *   https://developers.notion.com/reference/user
  * - Create a page: https://developers.notion.com/reference/post-page
  * - Search (POST, not synced): https://developers.notion.com/reference/post-search
+ * - Webhooks: https://developers.notion.com/reference/webhooks,
+ *   https://developers.notion.com/reference/webhooks-events-delivery
  */
 import { z } from 'zod'
 import { defineConnector } from '../schema'
@@ -181,6 +183,29 @@ export default defineConnector({
         cover: jsonObject.optional(),
       }),
     },
+  },
+  webhooks: {
+    // https://developers.notion.com/reference/webhooks: subscriptions are created in the
+    // integration's settings (Webhooks tab → "+ Create a subscription"), so the secret belongs to
+    // the integration. Step 2: "When you create a subscription, Notion sends a one-time POST request
+    // to your webhook URL. The body of the request contains a verification_token"; the developer
+    // then clicks "Verify" in the Webhooks tab and pastes it. Step 3: every event carries a
+    // signature made with that token. Patchbay stores the token on first use and reveals it once
+    // (`POST /v1/integrations/{key}/webhook-secret/reveal`).
+    secret: { from: 'integration', label: 'Verification token', helpUrl: 'https://developers.notion.com/reference/webhooks' },
+    secretHandshake: { body: 'verification_token' },
+    // https://developers.notion.com/reference/webhooks (Step 3, "Validating event payloads"):
+    // `X-Notion-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw request body keyed with the
+    // verification_token. No timestamp is signed (events carry a `timestamp` body member only).
+    signature: { type: 'hmac', algorithm: 'sha256', encoding: 'hex', header: 'X-Notion-Signature', prefix: 'sha256=', signed: ['body'] },
+    // https://developers.notion.com/reference/webhooks-events-delivery ("Event properties"): every
+    // event has `workspace_id` ("The workspace ID where the event originated from") and `type`
+    // ("Type of the event, e.g. page.created"); one subscription serves every workspace that
+    // installed the (public) integration, so events are routed by workspace to the `workspaceId`
+    // stored from the token response.
+    route: { body: 'workspace_id', connectionConfig: 'workspaceId' },
+    eventType: { body: 'type' },
+    docs: 'https://developers.notion.com/reference/webhooks',
   },
   hooks: {
     afterTokenResponse: (tokenResponse) => workspaceFromToken(tokenResponse),

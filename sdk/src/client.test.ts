@@ -218,6 +218,18 @@ describe.each(testDatabases())('SDK against a real server on $name', (target) =>
       await pb.integrations.delete('zendesk')
     })
 
+    it('reveals, once, the webhook secret a provider handshake delivered (Notion verification_token)', async () => {
+      const created = await pb.integrations.create({ key: 'notion', connectorId: 'notion', clientId: 'nt', clientSecret: 'nt-secret', syncSettings: { autoStart: false } })
+      expect((await rejection(pb.integrations.revealWebhookSecret('notion'))).code).toBe('webhook_secret_not_revealable')
+      // https://developers.notion.com/reference/webhooks step 2: Notion POSTs { verification_token } to the webhook URL.
+      const handshake = await fetch(created.providerWebhookUrl!.replace(/^https?:\/\/[^/]+/, server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ verification_token: 'secret_sdkVerification9a1' }) })
+      expect(handshake.status).toBe(200)
+      expect(await pb.integrations.revealWebhookSecret('notion')).toEqual({ secret: 'secret_sdkVerification9a1' })
+      expect((await rejection(pb.integrations.revealWebhookSecret('notion'))).code).toBe('webhook_secret_not_revealable')
+      expect(JSON.stringify(await pb.integrations.get('notion'))).not.toContain('secret_sdkVerification9a1')
+      await pb.integrations.delete('notion')
+    })
+
     it('follows nextCursor in listAll', async () => {
       const other = await connect('ada-2')
       const third = await connect('ada-3')

@@ -17,6 +17,7 @@ import type {
   Deleted,
   EndUser,
   Integration,
+  WebhookSecretReveal,
   IntegrationCreateParams,
   IntegrationUpdateParams,
   List,
@@ -488,6 +489,20 @@ export class Integrations {
    */
   async delete(key: string, options?: RequestOptions): Promise<Deleted> {
     return this.t.json('DELETE', `/v1/integrations/${enc(key)}`, { options })
+  }
+
+  /**
+   * Reads, once, the webhook signing secret the provider delivered to the integration's
+   * `providerWebhookUrl` in its verification handshake (Notion: create the subscription in the
+   * integration's Webhooks tab, call this, paste `secret` into Notion's "Verify" dialog). A second
+   * call fails: the secret is then write-only like every secret. To start over, `update(key, {
+   * webhookSecret: null })` and create the subscription again.
+   * @returns `{ secret }`, in clear: do not log or store it.
+   * @throws {PatchbayError} `not_found`, `webhook_secret_not_revealable` (nothing is waiting: none
+   *   arrived, already revealed, set or cleared since, or the connector delivers no secret this way), `unauthenticated`.
+   */
+  async revealWebhookSecret(key: string, options?: RequestOptions): Promise<WebhookSecretReveal> {
+    return this.t.json('POST', `/v1/integrations/${enc(key)}/webhook-secret/reveal`, { options })
   }
 }
 

@@ -81,5 +81,6 @@ export type {
   WebhookEndpointWithSecret,
   WebhookEvent,
   WebhookEventType,
+  WebhookSecretReveal,
   ProviderWebhookEventData,
 } from './types'

@@ -67,6 +67,13 @@ export type ConnectSession = ConnectSessionOut
 export type Problem = ProblemOut
 /** The answer of every `delete`. `revoked` (connections only): the provider confirmed the token revocation (RFC 7009). */
 export type Deleted = DeletedOut
+/**
+ * The answer of `integrations.revealWebhookSecret`: the webhook signing secret a provider's
+ * handshake delivered (Notion's `verification_token`), in clear, given this one time only.
+ */
+export interface WebhookSecretReveal {
+  secret: string
+}
 
 /** A connector Patchbay ships (`GET /v1/connectors`); enable one with `integrations.create`. */
 export type Connector = ConnectorOut

@@ -11,7 +11,7 @@ export const REDACT_PATHS = [
   'access_token', '*.access_token', 'refresh_token', '*.refresh_token',
   'clientSecret', '*.clientSecret', 'client_secret', '*.client_secret',
   'apiKey', '*.apiKey', 'password', '*.password', 'webhookSecret', '*.webhookSecret', 'credentials', '*.credentials', 'token', '*.token',
-  'secret', '*.secret', 'webhookSecretEnc', '*.webhookSecretEnc',
+  'secret', '*.secret', 'webhookSecretEnc', '*.webhookSecretEnc', 'verification_token', '*.verification_token', 'verificationToken', '*.verificationToken',
   'tokenSecret', '*.tokenSecret', 'oauth_token_secret', '*.oauth_token_secret',
   'privateKey', '*.privateKey', 'private_key', '*.private_key', 'serviceAccountKey', '*.serviceAccountKey', 'assertion', '*.assertion',
 ]

@@ -4,6 +4,7 @@ import type { Connector as ConnectorDef } from '../../../connectors/schema'
 import { customConnectorOut, deleteCustomConnector, getCustomConnector, listCustomConnectors, putCustomConnector } from '../services/custom-connectors'
 import { requireSecretKey } from '../middleware/auth'
 import { createIntegration, deleteIntegration, getIntegration, listIntegrations, updateIntegration } from '../services/integrations'
+import { revealIntegrationWebhookSecret } from '../services/integration-webhook-secret'
 import { redirectUri } from '../services/oauth-flow'
 import { body, Connector, CustomConnector, CustomConnectorPut, Deleted, Integration, IntegrationCreate, IntegrationUpdate, integrationOut, json, problems } from './schemas'
 import { router, secretKeySecurity } from './router'
@@ -58,6 +59,23 @@ export const integrationRoutes = router()
     const ctx = c.get('ctx')
     return c.json(integrationOut(await updateIntegration(ctx, c.get('secret').environmentId, c.req.valid('param').key, c.req.valid('json')), redirectUri(ctx), ctx.config.publicUrl), 200)
   })
+  .openapi(
+    createRoute({
+      ...common,
+      method: 'post',
+      path: '/v1/integrations/{key}/webhook-secret/reveal',
+      summary: 'Read, once, the webhook secret a provider handshake delivered (Notion’s verification_token)',
+      description:
+        "For connectors whose provider hands the signing secret to the webhook URL (Notion POSTs a one-time `verification_token` when a subscription is created, and it must be pasted back into Notion's integration settings to verify the subscription): returns it exactly once, then it is write-only like every secret. Answered with `Cache-Control: no-store`. 409 `webhook_secret_not_revealable` when the connector delivers no secret this way, none arrived yet, it was revealed already, or the vendor set or cleared `webhookSecret` since.",
+      request: { params: KeyParam },
+      responses: { 200: json(z.object({ secret: z.string().openapi({ description: 'The signing secret in clear; shown this once' }) }).openapi('WebhookSecretReveal')), ...problems(401, 404, 409) },
+    }),
+    async (c) => {
+      const secret = await revealIntegrationWebhookSecret(c.get('ctx'), c.get('secret').environmentId, c.req.valid('param').key)
+      c.header('Cache-Control', 'no-store')
+      return c.json({ secret }, 200)
+    },
+  )
   .openapi(createRoute({ ...common, method: 'delete', path: '/v1/integrations/{key}', summary: 'Delete an integration and its connections', request: { params: KeyParam }, responses: { 200: json(Deleted), ...problems(401, 404) } }), async (c) => {
     await deleteIntegration(c.get('ctx'), c.get('secret').environmentId, c.req.valid('param').key)
     return c.json({ deleted: true as const }, 200)

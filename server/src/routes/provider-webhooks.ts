@@ -24,13 +24,13 @@ const limit = bodyLimit({
 const rawBody = { required: false, content: { '*/*': { schema: z.string().openapi({ format: 'binary', description: "The provider's event, exactly as it sends it" }) } } }
 const answers = {
   200: {
-    description: 'Verified. Handshakes (Slack `url_verification`, Zoom `endpoint.url_validation`, Asana `X-Hook-Secret` echoed in the same header) are answered as the connector declares; other events are recorded for delivery as `provider.webhook` (or acknowledged and dropped when no connection matches) with an empty body.',
+    description: 'Verified. Handshakes (Slack `url_verification`, Zoom `endpoint.url_validation`, Asana `X-Hook-Secret` echoed in the same header, Notion `verification_token` with no body) are answered as the connector declares; other events are recorded for delivery as `provider.webhook` (or acknowledged and dropped when no connection matches) with an empty body.',
     content: { 'text/plain': { schema: z.string() }, 'application/json': { schema: z.record(z.string(), z.unknown()) } },
   },
   ...problems(401, 404, 409, 413),
 }
 const description =
-  "Public: the provider calls it, no API key. The signature is checked as the integration's connector declares (`webhooks` in its definition) with the integration's webhook secret, its OAuth client secret, or the connection's own secret, before anything is parsed or stored. Bodies up to 1 MiB. 401 `webhook_signature_invalid` (with no body where the connector's `refusal` is `empty`: Xero), 404 `not_found`/`webhooks_not_supported`, 409 `webhook_secret_missing`, 409 `conflict` (a secret handshake, Asana's `X-Hook-Secret`, offering another secret than the one the connection holds; the first one is stored), 413 `payload_too_large`."
+  "Public: the provider calls it, no API key. The signature is checked as the integration's connector declares (`webhooks` in its definition) with the integration's webhook secret, its OAuth client secret, or the connection's own secret, before anything is parsed or stored. Bodies up to 1 MiB. 401 `webhook_signature_invalid` (with no body where the connector's `refusal` is `empty`: Xero), 404 `not_found`/`webhooks_not_supported`, 409 `webhook_secret_missing`, 409 `conflict` (a secret handshake, Asana's `X-Hook-Secret` or Notion's `verification_token`, offering another secret than the one the connection or integration holds; the first one is stored), 413 `payload_too_large`."
 
 /**
  * Runs the service on the raw request and turns its answer into the response the provider gets.

@@ -18,6 +18,7 @@ import { findIntegrationById } from '../db/queries/integrations'
 import { notFound, PatchbayError } from '../lib/errors'
 import { clientSecretOf, resolveIntegration, webhookSecretOf, type ResolvedIntegration } from './integrations'
 import { connectionWebhookSecretOf, storeConnectionWebhookSecretOnFirstUse } from './connection-webhook-secret'
+import { storeIntegrationWebhookSecretOnFirstUse } from './integration-webhook-secret'
 import { enqueueDeliveries, recordEvent, type PendingDelivery } from './webhook-outbox'
 
 /** Largest provider webhook body accepted, bytes (1 MiB); larger ones are refused with 413. */
@@ -150,7 +151,29 @@ async function secretHandshake(ctx: AppContext, integration: ResolvedIntegration
     throw new PatchbayError('conflict', 'This connection already has a webhook secret: clear it (DELETE /v1/connections/{id}/webhook-secret) before creating another webhook for it')
   }
   ctx.log.info({ ...log, outcome }, 'provider webhook secret handshake answered')
-  return { outcome: 'handshake', forwarded: 0, body: '', headers: { [integration.connector.webhooks!.secretHandshake!.header]: offered } }
+  const h = integration.connector.webhooks!.secretHandshake!
+  return { outcome: 'handshake', forwarded: 0, body: '', headers: 'header' in h ? { [h.header]: offered } : {} }
+}
+
+/**
+ * Answers a body secret handshake (connectors/webhooks.ts `secretHandshake: { body }`, Notion's
+ * one-time `{ "verification_token": … }`, https://developers.notion.com/reference/webhooks step 2):
+ * the token becomes the integration's webhook secret when it has none, revealable once to the
+ * vendor (services/integration-webhook-secret.ts), or matches the stored one (a repeated
+ * handshake); either way 200 with no body. Another token while one is stored is refused, so nobody
+ * who learns the URL can replace the secret; the vendor clears it (`PATCH /v1/integrations/{key}`
+ * with `webhookSecret: null`) before creating a new subscription. Neither value is logged.
+ * @throws {PatchbayError} `conflict` (409) when the integration holds another secret.
+ */
+async function integrationSecretHandshake(ctx: AppContext, integration: ResolvedIntegration, offered: string): Promise<ProviderWebhookAnswer> {
+  const outcome = await storeIntegrationWebhookSecretOnFirstUse(ctx, integration.row, offered)
+  const log = { integrationId: integration.row.id, connectorId: integration.connector.id }
+  if (outcome === 'other') {
+    ctx.log.warn(log, 'provider webhook secret handshake refused: the integration already has another secret')
+    throw new PatchbayError('conflict', "This integration already has a webhook secret: clear it (PATCH /v1/integrations/{key} with webhookSecret: null) before creating another subscription")
+  }
+  ctx.log.info({ ...log, outcome }, 'provider webhook secret handshake answered; reveal it once with POST /v1/integrations/{key}/webhook-secret/reveal')
+  return { outcome: 'handshake', forwarded: 0, body: '' }
 }
 
 /**
@@ -160,7 +183,7 @@ async function secretHandshake(ctx: AppContext, integration: ResolvedIntegration
  *   another integration, or a routed-only URL without a connection for a connector without routing);
  *   `webhooks_not_supported` (the connector declares no webhooks); `webhook_secret_missing` (409);
  *   `webhook_signature_invalid` (401: missing or wrong signature, stale or bad timestamp);
- *   `conflict` (409: a secret handshake offering another secret than the connection's).
+ *   `conflict` (409: a secret handshake offering another secret than the connection's or integration's).
  */
 export async function receiveProviderWebhook(ctx: AppContext, req: ProviderWebhookRequest, opts: { now?: Date } = {}): Promise<ProviderWebhookAnswer> {
   const integration = await integrationFor(ctx, req.integrationId)
@@ -173,9 +196,10 @@ export async function receiveProviderWebhook(ctx: AppContext, req: ProviderWebho
   const connection = req.connectionId !== undefined ? await connectionOf(ctx, integration, req.connectionId) : undefined
   const incoming: IncomingWebhook = { method: req.method, url: req.url, headers: req.headers, rawBody: req.rawBody }
 
-  // A handshake that hands over the secret (Asana) comes before any secret exists, so it is not signed.
-  const offered = connection ? webhookSecretHandshake(webhooks, incoming) : undefined
-  if (offered !== undefined) return secretHandshake(ctx, integration, connection!, offered)
+  // A handshake that hands over the secret (Asana, Notion) comes before any secret exists, so it is not signed.
+  const handshakeKind = webhooks.secretHandshake && ('header' in webhooks.secretHandshake ? 'connection' : 'integration')
+  const offered = handshakeKind === 'integration' || connection ? webhookSecretHandshake(webhooks, incoming) : undefined
+  if (offered !== undefined) return handshakeKind === 'integration' ? integrationSecretHandshake(ctx, integration, offered) : secretHandshake(ctx, integration, connection!, offered)
 
   const secret = await signingSecret(ctx, integration, connection)
   const verdict = verifyWebhookSignature(webhooks.signature, incoming, secret, opts)

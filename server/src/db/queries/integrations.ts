@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm'
+import { and, asc, eq, isNotNull, isNull } from 'drizzle-orm'
 import type { Db } from '../client'
 import { integrations } from '../schema/index'
 
@@ -51,4 +51,33 @@ export async function listIntegrationWebhookSecrets(db: Db): Promise<{ id: strin
 export async function setIntegrationWebhookSecret(db: Db, id: string, expected: string, webhookSecretEnc: string): Promise<boolean> {
   const rows = await db.update(integrations).set({ webhookSecretEnc }).where(and(eq(integrations.id, id), eq(integrations.webhookSecretEnc, expected))).returning({ id: integrations.id })
   return rows.length === 1
+}
+
+/**
+ * Stores a provider webhook secret ciphertext that a secret handshake delivered (Notion's
+ * `verification_token`), only while the integration has none (compare-and-swap on `NULL`, so of
+ * two concurrent handshakes exactly one wins), and marks it revealable once.
+ * @returns whether it was stored.
+ */
+export async function setIntegrationWebhookSecretIfUnset(db: Db, id: string, webhookSecretEnc: string): Promise<boolean> {
+  const rows = await db
+    .update(integrations)
+    .set({ webhookSecretEnc, webhookSecretRevealable: true, updatedAt: new Date() })
+    .where(and(eq(integrations.id, id), isNull(integrations.webhookSecretEnc)))
+    .returning({ id: integrations.id })
+  return rows.length === 1
+}
+
+/**
+ * Takes the one reveal of a handshake-stored webhook secret: clears `webhook_secret_revealable` if
+ * it is set and a secret is stored, atomically, so two concurrent calls cannot both get it.
+ * @returns the ciphertext to decrypt, or `undefined` when there is nothing to reveal.
+ */
+export async function takeIntegrationWebhookSecretReveal(db: Db, id: string): Promise<string | undefined> {
+  const rows = await db
+    .update(integrations)
+    .set({ webhookSecretRevealable: false, updatedAt: new Date() })
+    .where(and(eq(integrations.id, id), eq(integrations.webhookSecretRevealable, true), isNotNull(integrations.webhookSecretEnc)))
+    .returning({ webhookSecretEnc: integrations.webhookSecretEnc })
+  return rows[0]?.webhookSecretEnc ?? undefined
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "integrations" ADD COLUMN "webhook_secret_revealable" boolean DEFAULT false NOT NULL;
