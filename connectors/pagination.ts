@@ -414,7 +414,7 @@ export function bodyError(errorWhen: { path: string; equals: string | number | b
 }
 
 /** How a cursor is written into query text (a sync's `updatedSince.format`, connectors/schema.ts). */
-export type CursorFormat = 'iso8601' | 'iso8601_ms' | 'iso8601_offset' | 'epoch_s' | 'epoch_ms'
+export type CursorFormat = 'iso8601' | 'iso8601_ms' | 'iso8601_offset' | 'iso8601_offset_hhmm' | 'epoch_s' | 'epoch_ms'
 
 /**
  * An ISO 8601 / RFC 3339 §5.6 date-time with a zone: `2024-03-01T12:00:00Z`, `…:00.123+01:00`, and
@@ -448,6 +448,9 @@ function parseIsoDateTime(text: string): number | undefined {
  *   (https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_dateformats.htm);
  * - `iso8601_ms`: `2024-03-01T12:00:00.123Z` (`Date.prototype.toISOString`);
  * - `iso8601_offset`: `2024-03-01T12:00:00+00:00`, UTC written as an offset, whole seconds rounded down;
+ * - `iso8601_offset_hhmm`: `2024-03-01T12:00:00+0000`, the same with the offset as `±hhmm`, no colon:
+ *   the spelling of Intuit's query example `Metadata.LastUpdatedTime > '2011-08-10T10:20:30-0700'`
+ *   (https://developer.intuit.com/docs/00_quickbooks_online/2_build/20_explore_the_quickbooks_online_api/50_data_queries);
  * - `epoch_s`, `epoch_ms`: integer digits.
  * The ISO formats take an ISO 8601 date-time string with a zone (see {@link ISO_DATE_TIME}) or a
  * number of epoch seconds (below 10¹¹) or milliseconds; the epoch formats take the same.
@@ -473,6 +476,8 @@ export function formatCursor(cursor: string | number, format: CursorFormat): str
       return iso
     case 'iso8601_offset':
       return `${iso.slice(0, 19)}+00:00`
+    case 'iso8601_offset_hhmm':
+      return `${iso.slice(0, 19)}+0000`
     case 'epoch_s':
       return String(Math.floor(ms / 1000))
     case 'epoch_ms':

@@ -171,7 +171,15 @@ describe.each(connectors.map((c) => [c.id, c] as const))('%s conventions', (_id,
       if (!sync.updatedSince?.format) continue
       const own = connector.objects[sync.object]!.params[sync.updatedSince.name]
       expect(own, `${name}: the object sets ${sync.updatedSince.name} for full runs`).toBeDefined()
-      expect(String(sync.updatedSince.value).startsWith(own!), name).toBe(true)
+      // value = (own up to its WHERE) + a filter holding {cursor} + (the rest of own, e.g. QuickBooks' ` MAXRESULTS 1000`).
+      const value = String(sync.updatedSince.value)
+      const at = value.search(/\s+where\s/i)
+      expect(at, `${name}: the template adds a WHERE clause`).toBeGreaterThan(0)
+      const head = value.slice(0, at)
+      expect(own!.startsWith(head), name).toBe(true)
+      const tail = own!.slice(head.length)
+      expect(value.endsWith(tail), name).toBe(true)
+      expect(value.slice(at, value.length - tail.length), name).toContain('{cursor}')
     }
   })
 

@@ -20,6 +20,12 @@ import { checkConnectorWebhooks, connectorWebhooksSchema } from './webhooks'
 /** Placeholders such as `{subdomain}` in a template string. */
 const PLACEHOLDER = /\{([a-zA-Z][a-zA-Z0-9_]*)\}/g
 
+/** A frequency such as `15m` or `7d` (units s, m, h, d; format checked by the caller's regex), in ms. */
+function frequencyMs(value: string): number {
+  const m = /^(\d+)(s|m|h|d)$/.exec(value)
+  return m ? Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'] : NaN
+}
+
 /** Names of the `{placeholders}` used in a template. */
 export function placeholders(template: string): string[] {
   return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!)
@@ -376,16 +382,27 @@ export const syncSchema = z.strictObject({
        * parameter `name` to it with `{cursor}` replaced by the last cursor FORMATTED as declared here
        * (`connectors/pagination.ts` `formatCursor`): `iso8601` (`2024-03-01T12:00:00Z`, whole
        * seconds, rounded down), `iso8601_ms` (`2024-03-01T12:00:00.123Z`), `iso8601_offset`
-       * (`2024-03-01T12:00:00+00:00`), `epoch_s` or `epoch_ms` (digits). The output holds only
+       * (`2024-03-01T12:00:00+00:00`), `iso8601_offset_hhmm` (`2024-03-01T12:00:00+0000`, the `±hhmm`
+       * offset of Intuit's query example), `epoch_s` or `epoch_ms` (digits). The output holds only
        * digits, `-`, `:`, `.`, `T`, `Z` and `+`, never provider text, so it cannot change the query's
        * meaning; a cursor that does not parse as the format fails the run. Quotes the language needs
        * around a literal belong in `value` (`'{cursor}'`). Full runs keep the object's own `params`.
        */
-      format: z.enum(['iso8601', 'iso8601_ms', 'iso8601_offset', 'epoch_s', 'epoch_ms']).optional(),
+      format: z.enum(['iso8601', 'iso8601_ms', 'iso8601_offset', 'iso8601_offset_hhmm', 'epoch_s', 'epoch_ms']).optional(),
     })
     .optional(),
   /** Default schedule, e.g. `15m`, `1h`, `1d`. */
   defaultFrequency: z.string().regex(/^\d+(s|m|h|d)$/).default('1h'),
+  /**
+   * Incremental syncs: how often a scheduled run is a full resync instead (e.g. `1d`, `7d`; the
+   * syntax of `defaultFrequency`, between 1m and 30d and longer than `defaultFrequency`). The
+   * scheduler makes a run full (every record listed again, and every record it did not see marked
+   * deleted) when the sync's last successful full run is older than this, so an incremental sync
+   * also learns of deletions its incremental filter cannot see (purged, archived or hidden
+   * records). An integration may override it per sync (`syncSettings.syncs[name].fullResyncFrequency`).
+   * Absent: only the initial run and manual `fullResync` runs are full.
+   */
+  fullResyncFrequency: z.string().regex(/^\d+(s|m|h|d)$/).optional(),
   /**
    * How the provider marks a deleted item in its list responses (soft deletes, e.g. HubSpot's
    * `archived: true`): such an item is stored as deleted. Incremental syncs see deletions only this
@@ -558,6 +575,13 @@ export const connectorSchema = z
     }
     for (const [name, sync] of Object.entries(c.syncs)) {
       if (!Object.hasOwn(c.objects, sync.object)) ctx.addIssue({ code: 'custom', path: ['syncs', name, 'object'], message: `unknown object ${sync.object}` })
+      if (sync.fullResyncFrequency !== undefined) {
+        const full = frequencyMs(sync.fullResyncFrequency)
+        const at = ['syncs', name, 'fullResyncFrequency']
+        if (sync.mode !== 'incremental') ctx.addIssue({ code: 'custom', path: at, message: 'only an incremental sync has full resyncs; every run of a full sync is one' })
+        else if (full < 60_000 || full > 30 * 86_400_000) ctx.addIssue({ code: 'custom', path: at, message: 'must be between 1m and 30d' })
+        else if (full <= frequencyMs(sync.defaultFrequency)) ctx.addIssue({ code: 'custom', path: at, message: `must be longer than defaultFrequency (${sync.defaultFrequency})` })
+      }
     }
     for (const [name, object] of Object.entries(c.objects)) {
       if (!object.pagination && !c.http.pagination) ctx.addIssue({ code: 'custom', path: ['objects', name, 'pagination'], message: 'no pagination for this object and no http.pagination default' })

@@ -304,10 +304,15 @@ describe.each(testDatabases())('bad input on $name', (target) => {
           { label: 'OAuth connector without client id', body: { key: 'no-client', connectorId: 'demo-crm' }, exp: { status: 400, field: 'clientId' } },
           { label: 'override with a non-http URL', body: setAt(base, 'overrides.baseUrl', 'ftp://crm.example/api'), exp: { status: 400, field: 'overrides.baseUrl' } },
           { label: 'override with an undeclared placeholder', body: setAt(base, 'overrides.baseUrl', 'https://crm.example/{tenant}/api'), exp: { status: 400, field: 'overrides.baseUrl' } },
+          // Full resyncs: longer than the sync's frequency (demo-crm `companies` runs every 1h), at most 30d.
+          { label: 'fullResyncFrequency not longer than the frequency', body: { ...base, syncSettings: { syncs: { companies: { frequency: '2h', fullResyncFrequency: '2h' } } } }, exp: { status: 400, field: 'syncSettings.syncs.companies.fullResyncFrequency' } },
+          { label: 'fullResyncFrequency over 30d', body: { ...base, syncSettings: { syncs: { companies: { fullResyncFrequency: '31d' } } } }, exp: { status: 400, field: 'syncSettings.syncs.companies.fullResyncFrequency' } },
+          { label: 'fullResyncFrequency malformed', body: { ...base, syncSettings: { syncs: { companies: { fullResyncFrequency: 'weekly' } } } }, exp: { status: 400, field: 'syncSettings.syncs.companies.fullResyncFrequency' } },
         ]
       case 'PATCH /v1/integrations/{key}':
         return [
           { label: 'clearing the client id of an OAuth integration', body: { clientId: null }, exp: { status: 400, field: 'clientId' } },
+          { label: 'fullResyncFrequency shorter than the connector frequency', body: { syncSettings: { syncs: { companies: { fullResyncFrequency: '30m' } } } }, exp: { status: 400, field: 'syncSettings.syncs.companies.fullResyncFrequency' } },
           { label: 'override with a javascript: URL', body: { overrides: { baseUrl: 'javascript:alert(1)' } }, exp: { status: 400, field: 'overrides.baseUrl' } },
         ]
       case 'POST /v1/connect-sessions':
@@ -433,6 +438,7 @@ describe.each(testDatabases())('bad input on $name', (target) => {
       'DELETE /v1/connections/{id}',
       'PUT /v1/connections/{id}/webhook-secret',
       'DELETE /v1/connections/{id}/webhook-secret',
+      'POST /v1/integrations/{key}/webhook-secret/reveal',
       'GET /v1/embed/session',
       'GET /v1/embed/integrations',
       'GET /v1/embed/connections',
@@ -719,6 +725,22 @@ describe.each(testDatabases())('bad input on $name', (target) => {
     if (ok.res.status !== 200) failures.push(`POST ${url} [signed, unroutable] → ${ok.res.status} ${ok.text.slice(0, 200)}`)
     expect(failures).toEqual([])
     expect(await deliveries()).toBe(before)
+  })
+
+  it('refuses to reveal a webhook secret that no handshake delivered, for unknown or malformed keys, and without the secret key', async () => {
+    const reveal = (key: string) => `/v1/integrations/${key}/webhook-secret/reveal`
+    const cases: { label: string; path: string; token?: string | undefined; body?: string; exp: Expect }[] = [
+      // Slack's signing secret is set by the vendor: never revealable (nor is any secret of a connector without a secret handshake).
+      { label: 'vendor-set secret (slack)', path: reveal('slack'), token: t.tenant.secretKey, exp: { status: 409, code: 'webhook_secret_not_revealable' } },
+      { label: 'connector without webhooks', path: reveal('crm-key'), token: t.tenant.secretKey, exp: { status: 409, code: 'webhook_secret_not_revealable' } },
+      { label: 'with a body it does not take', path: reveal('slack'), token: t.tenant.secretKey, body: '{"secret":"x"}', exp: { status: 409, code: 'webhook_secret_not_revealable' } },
+      { label: 'unknown integration', path: reveal('no-such-integration'), token: t.tenant.secretKey, exp: { status: 404, code: 'not_found' } },
+      { label: 'key over 100 characters', path: reveal('k'.repeat(101)), token: t.tenant.secretKey, exp: { status: 400 } },
+      { label: 'no API key', path: reveal('slack'), exp: { status: 401, code: 'unauthenticated' } },
+    ]
+    const failures: string[] = []
+    for (const c of cases) failures.push(...problemFailures(`POST ${c.path.slice(0, 60)} [${c.label}]`, await send('POST', c.path, { token: c.token, body: c.body, headers: c.body ? { 'content-type': 'application/json' } : {} }), c.exp))
+    expect(failures).toEqual([])
   })
 
   it('left the existing data unchanged, called no provider, served no 5xx and leaked no secret', async () => {

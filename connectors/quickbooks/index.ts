@@ -80,6 +80,41 @@ function query(entity: 'Customer' | 'Vendor' | 'Invoice') {
   }
 }
 
+/**
+ * How often a scheduled run of a QuickBooks sync is a full resync (connectors/schema.ts
+ * `fullResyncFrequency`). An incremental query cannot see what leaves the results: "SELECT * FROM
+ * Customer" "retrieves all active customers" (Intuit, "Advanced SQL Queries",
+ * https://blogs.intuit.com/2014/03/20/advanced-sql-queries), so a customer or vendor made inactive
+ * (QuickBooks' way of deleting one) drops out of every unfiltered and date-filtered query, and a
+ * deleted invoice is gone; and a WHERE clause cannot add them back, "The OR operation isn't
+ * supported" (data-queries page). Only a full run, which marks deleted every record it did not
+ * see, catches them: daily, at most a day late, for one complete listing a day per entity.
+ */
+export const FULL_RESYNC_FREQUENCY = '1d'
+
+/**
+ * An incremental sync of one entity. Incremental runs replace the `query` parameter with
+ * `select * from <Entity> where Metadata.LastUpdatedTime >= '<cursor>' MAXRESULTS 1000`: the
+ * data-queries page's grammar (`SELECT * FROM IntuitEntity [WHERE WhereClause] … [MAXRESULTS
+ * Number]`, operators including `>=`, values `'value_in_quote'`), with the date-time written as in
+ * its example `WHERE Metadata.LastUpdatedTime > '2011-08-10T10:20:30-0700'`
+ * (https://developer.intuit.com/docs/00_quickbooks_online/2_build/20_explore_the_quickbooks_online_api/50_data_queries):
+ * the cursor in UTC, `±hhmm` offset (`iso8601_offset_hhmm`, `2026-01-01T10:00:00+0000`), whole
+ * seconds, so `>=` re-reads that second (unchanged records are not rewritten). The cursor is the
+ * largest `MetaData.LastUpdatedTime` seen (`2015-07-24T10:35:08-07:00` in responses). The
+ * MAXRESULTS guard (`http.errorWhen`) applies to incremental pages too.
+ */
+function incremental(object: 'customer' | 'vendor' | 'invoice', entity: 'Customer' | 'Vendor' | 'Invoice') {
+  return {
+    object,
+    mode: 'incremental' as const,
+    cursorField: 'updatedAt',
+    updatedSince: { name: 'query', value: `select * from ${entity} where Metadata.LastUpdatedTime >= '{cursor}' MAXRESULTS ${MAX_RESULTS}`, format: 'iso8601_offset_hhmm' as const },
+    defaultFrequency: '1h',
+    fullResyncFrequency: FULL_RESYNC_FREQUENCY,
+  }
+}
+
 const ref = z.strictObject({ value: z.string().min(1), name: z.string().optional() })
 const email = z.strictObject({ Address: z.email().max(100) })
 const phone = z.strictObject({ FreeFormNumber: z.string().min(1).max(30) })
@@ -158,10 +193,10 @@ export default defineConnector({
   objects: {
     customer: {
       label: 'Customers',
-      description: 'Active customers and their sub-customers (jobs); a customer made inactive in QuickBooks is marked deleted.',
-      // An unfiltered query answers active customers only (inactive ones need `where Active =
-      // false`; making a customer inactive is how QuickBooks deletes one), so a full sync marks
-      // inactive customers deleted. This is the API's behaviour, not a sentence of the data-queries page.
+      description: 'Active customers and their sub-customers (jobs); a customer made inactive in QuickBooks is marked deleted at the next full resync (daily).',
+      // A query answers active customers only ("SELECT * FROM Customer" "retrieves all active
+      // customers", Intuit's "Advanced SQL Queries" blog; making a customer inactive is how
+      // QuickBooks deletes one), so a full resync marks inactive customers deleted.
       ...query('Customer'),
       docs: 'https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/customer',
       fields: {
@@ -205,7 +240,7 @@ export default defineConnector({
     },
     vendor: {
       label: 'Vendors',
-      description: 'Active suppliers; a vendor made inactive in QuickBooks is marked deleted.',
+      description: 'Active suppliers; a vendor made inactive in QuickBooks is marked deleted at the next full resync (daily).',
       ...query('Vendor'),
       docs: 'https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/vendor',
       fields: {
@@ -237,7 +272,7 @@ export default defineConnector({
     },
     invoice: {
       label: 'Invoices',
-      description: 'Sales invoices with their lines (deleted invoices are marked deleted).',
+      description: 'Sales invoices with their lines (deleted invoices are marked deleted at the next full resync, daily).',
       ...query('Invoice'),
       docs: 'https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/invoice',
       fields: {
@@ -264,21 +299,17 @@ export default defineConnector({
       },
     },
   },
-  // Full syncs. A templated `updatedSince` (connectors/schema.ts) could write
-  // `where MetaData.LastUpdatedTime >= '<cursor>'` into the query text (data-queries page: operators
-  // `>=`, quoted values; its older version's example `WHERE Metadata.LastUpdatedTime > '2011-08-10T10:20:30-0700'`),
-  // but incremental runs see no deletions here: a customer or vendor made inactive leaves the
-  // unfiltered results, and a deleted invoice is gone, so only a complete full run marks them
-  // deleted, and nothing schedules full runs of an incremental sync. Change data capture
-  // (`GET /cdc?entities=Customer&changedSince=<cursor>`) takes the cursor as a parameter, but
-  // "CDC operations can track changes within the last 30 days" (an older changedSince is refused,
+  // Incremental syncs on `MetaData.LastUpdatedTime` (the `updatedAt` field), with a daily full resync.
+  // See {@link incremental} for the query and {@link FULL_RESYNC_FREQUENCY} for why.
+  // Change data capture (`GET /cdc?entities=Customer&changedSince=<cursor>`) would report deletions,
+  // but "CDC operations can track changes within the last 30 days" (an older changedSince is refused,
   // so it cannot do a first run or resume after a month) and "responses can handle a maximum of
   // 1,000 objects" with no paging, and it answers several entities nested per entity type
   // (`CDCResponse[0].QueryResponse[i].<Entity>`); it is not used (see the report).
   syncs: {
-    customers: { object: 'customer', mode: 'full', defaultFrequency: '6h' },
-    vendors: { object: 'vendor', mode: 'full', defaultFrequency: '6h' },
-    invoices: { object: 'invoice', mode: 'full', defaultFrequency: '6h' },
+    customers: incremental('customer', 'Customer'),
+    vendors: incremental('vendor', 'Vendor'),
+    invoices: incremental('invoice', 'Invoice'),
   },
   actions: {
     create_customer: {

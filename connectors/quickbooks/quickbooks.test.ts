@@ -117,8 +117,37 @@ describe('quickbooks connector', () => {
         expect(urls[0]!.searchParams.get('minorversion')).toBe('75')
         expect(items).toHaveLength(1)
         expect(firstPage(BASE, syncPlan(quickbooks, `${object}s`), null, 'full').href).toBe(urls[0]!.href)
-        expect(quickbooks.syncs[`${object}s`]).toMatchObject({ object, mode: 'full' })
+        expect(quickbooks.syncs[`${object}s`]).toMatchObject({ object, mode: 'incremental', cursorField: 'updatedAt' })
       }
+    })
+
+    // The example `WHERE Metadata.LastUpdatedTime > '2011-08-10T10:20:30-0700'`:
+    // https://developer.intuit.com/docs/00_quickbooks_online/2_build/20_explore_the_quickbooks_online_api/50_data_queries
+    it('an incremental run filters on Metadata.LastUpdatedTime >= the last cursor, in UTC with a ±hhmm offset, before MAXRESULTS', () => {
+      for (const [object, fixture, entity] of [['customer', customers, 'Customer'], ['vendor', vendors, 'Vendor'], ['invoice', invoices, 'Invoice']] as const) {
+        const plan = syncPlan(quickbooks, `${object}s`)
+        // The cursor is the largest MetaData.LastUpdatedTime seen, as QuickBooks writes it.
+        const item = (fixture.body.QueryResponse as unknown as Record<string, { MetaData: { LastUpdatedTime: string } }[]>)[entity]![0]!
+        expect(toRecord(quickbooks, object, item)).toMatchObject({ updatedAt: item.MetaData.LastUpdatedTime })
+        const url = firstPage(BASE, plan, '2014-09-18T12:56:01-07:00', 'incremental')
+        expect(url.pathname).toBe(`/v3/company/${REALM}/query`)
+        expect(url.searchParams.get('query')).toBe(`select * from ${entity} where Metadata.LastUpdatedTime >= '2014-09-18T19:56:01+0000' MAXRESULTS 1000`)
+        expect(url.searchParams.get('minorversion')).toBe('75')
+        // A full run (the first, or a full resync) keeps the unfiltered query.
+        expect(firstPage(BASE, plan, '2014-09-18T12:56:01-07:00', 'full').searchParams.get('query')).toBe(`select * from ${entity} MAXRESULTS 1000`)
+        // A stored cursor that is not a date-time never reaches the query.
+        expect(() => firstPage(BASE, plan, "2014-09-18T12:56:01-07:00' or Id > '0", 'incremental')).toThrow(/is not a date-time/)
+      }
+    })
+
+    // Queries answer active customers and vendors only (https://blogs.intuit.com/2014/03/20/advanced-sql-queries);
+    // deleted invoices are gone: only a full run marks them deleted.
+    it('runs hourly incremental syncs with a daily full resync', () => {
+      expect(Object.values(quickbooks.syncs).map((s) => [s.defaultFrequency, s.fullResyncFrequency])).toEqual([
+        ['1h', '1d'],
+        ['1h', '1d'],
+        ['1h', '1d'],
+      ])
     })
 
     it('fails a page that is full (maxResults 1000: there may be more) instead of syncing part of the list', () => {

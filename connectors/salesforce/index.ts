@@ -107,7 +107,20 @@ const soql = (fields: string[], sobject: string) => `SELECT ${fields.join(', ')}
  */
 const SYNC_FILTER = ' WHERE SystemModstamp >= {cursor} OR IsDeleted = true'
 
-/** An incremental sync of a query object: cursor `SystemModstamp`, the query text templated with {@link SYNC_FILTER}. */
+/**
+ * How often a scheduled run is a full resync. "The Recycle Bin lets you view and restore recently
+ * deleted records for 15 days before they're permanently deleted", and when an org reaches its
+ * Recycle Bin limit "Salesforce automatically removes the oldest records, as long as they've been
+ * in the recycle bin for at least two hours"; `emptyRecycleBin()` removes them at once
+ * (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_emptyrecyclebin.htm).
+ * QueryAll returns soft-deleted records only while they are in the bin (resources_queryall.htm
+ * above), so a record purged between two incremental runs is never seen deleted by them: only a
+ * full run, which marks deleted what it did not see, catches it. Weekly keeps stored records at
+ * most a week behind such purges, for one complete listing a week.
+ */
+export const FULL_RESYNC_FREQUENCY = '7d'
+
+/** An incremental sync of a query object: cursor `SystemModstamp`, the query text templated with {@link SYNC_FILTER}, a full resync every {@link FULL_RESYNC_FREQUENCY}. */
 const incremental = (object: string, fields: string[], sobject: string, defaultFrequency: string) =>
   ({
     object,
@@ -116,6 +129,7 @@ const incremental = (object: string, fields: string[], sobject: string, defaultF
     updatedSince: { name: 'q', value: soql(fields, sobject) + SYNC_FILTER, format: 'iso8601' },
     deletedWhen: { path: 'IsDeleted', equals: true },
     defaultFrequency,
+    fullResyncFrequency: FULL_RESYNC_FREQUENCY,
   }) as const
 
 /** A field or one-level relationship path SOQL can select (`Tier__c`, `Account.Name`); nothing else is ever put in a query. */

@@ -152,6 +152,16 @@ describe('salesforce connector', () => {
         ['opportunity', 'incremental', 'systemModstamp', 'q', 'iso8601', { path: 'IsDeleted', equals: true }],
       ])
     })
+
+    // Records purged from the recycle bin (15 days, or its limit, or emptyRecycleBin()) leave QueryAll:
+    // https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_emptyrecyclebin.htm
+    it('runs a scheduled full resync weekly, so purged records are marked deleted', () => {
+      expect(Object.values(salesforce.syncs).map((s) => [s.defaultFrequency, s.fullResyncFrequency])).toEqual([
+        ['6h', '7d'],
+        ['1d', '7d'],
+        ['6h', '7d'],
+      ])
+    })
   })
 
   describe('default mappings to the common models', () => {

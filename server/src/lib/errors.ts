@@ -45,6 +45,8 @@ export const ERROR_CODES = {
   webhook_secret_missing: 409,
   /** A webhook secret was set on a connection whose connector does not take one from the connection (`webhooks.secret.from` is not `connection`). */
   webhook_secret_not_accepted: 409,
+  /** `POST /v1/integrations/{key}/webhook-secret/reveal`: no handshake-delivered secret is waiting (none arrived, it was revealed already, or the vendor set or cleared it). */
+  webhook_secret_not_revealable: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   internal: 500,

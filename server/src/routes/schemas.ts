@@ -62,7 +62,19 @@ const frequency = z.string().max(10).regex(/^\d{1,6}(s|m|h|d)$/, 'a number and a
 export const SyncSettings = z
   .object({
     autoStart: z.boolean().optional().openapi({ description: 'Run every enabled sync once right after a connection is made (default true)' }),
-    syncs: z.record(z.string().max(100), z.object({ enabled: z.boolean().optional(), frequency: frequency.optional() }).strict()).optional().openapi({ description: "Per sync name: off by default (`enabled: false`), or another default frequency than the connector's" }),
+    syncs: z
+      .record(
+        z.string().max(100),
+        z
+          .object({
+            enabled: z.boolean().optional(),
+            frequency: frequency.optional(),
+            fullResyncFrequency: frequency.optional().openapi({ description: "Incremental syncs: a scheduled run is a full resync (deletions detected) when the last successful full run is older than this; longer than the sync's frequency, at most 30d. Overrides the connector's `fullResyncFrequency`" }),
+          })
+          .strict(),
+      )
+      .optional()
+      .openapi({ description: "Per sync name: off by default (`enabled: false`), another default frequency than the connector's, or another full-resync frequency" }),
     endUserFrequency: z.object({ min: frequency, max: frequency }).strict().optional().openapi({ description: 'Let end users choose a frequency within these bounds in the widget' }),
   })
   .strict()
@@ -352,6 +364,9 @@ export const Sync = z
     customFrequency: z.boolean().openapi({ description: 'Whether this connection has its own frequency' }),
     nextRunAt: z.string().datetime().nullable(),
     lastSucceededAt: z.string().datetime().nullable(),
+    fullResyncFrequency: z.string().nullable().openapi({ description: 'Incremental syncs: in effect (the integration’s, else the connector’s); a scheduled run is a full resync when the last full run is older. null: no scheduled full resyncs' }),
+    lastFullSyncAt: z.string().datetime().nullable().openapi({ description: 'When the last successful full run (initial, manual `fullResync`, scheduled full resync) finished' }),
+    nextFullResyncAt: z.string().datetime().nullable().openapi({ description: 'From then on the next scheduled run is a full resync; null when none is scheduled or no full run has succeeded yet' }),
     lastRun: SyncRun.nullable(),
   })
   .openapi('Sync')

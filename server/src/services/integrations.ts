@@ -82,7 +82,18 @@ function checkInput(connector: Connector, input: Partial<IntegrationInput>): voi
   const settings = input.syncSettings
   for (const [name, s] of Object.entries(settings?.syncs ?? {})) {
     if (!(name in connector.syncs)) errors.push({ path: `syncSettings.syncs.${name}`, message: `unknown sync; ${connector.id} has: ${Object.keys(connector.syncs).join(', ') || 'none'}` })
-    else if (s.frequency !== undefined && !isFrequency(s.frequency)) errors.push({ path: `syncSettings.syncs.${name}.frequency`, message: 'between 1m and 30d, e.g. 15m, 1h, 1d' })
+    else {
+      if (s.frequency !== undefined && !isFrequency(s.frequency)) errors.push({ path: `syncSettings.syncs.${name}.frequency`, message: 'between 1m and 30d, e.g. 15m, 1h, 1d' })
+      const full = s.fullResyncFrequency
+      if (full !== undefined) {
+        const def = connector.syncs[name]!
+        const every = s.frequency ?? def.defaultFrequency
+        const at = `syncSettings.syncs.${name}.fullResyncFrequency`
+        if (def.mode !== 'incremental') errors.push({ path: at, message: `${name} is a full sync: every run is a full resync` })
+        else if (!isFrequency(full)) errors.push({ path: at, message: 'between 1m and 30d, e.g. 1d, 7d' })
+        else if (isFrequency(every) && parseFrequency(full) <= parseFrequency(every)) errors.push({ path: at, message: `must be longer than the sync's frequency (${every})` })
+      }
+    }
   }
   const bounds = settings?.endUserFrequency
   if (bounds && (!isFrequency(bounds.min) || !isFrequency(bounds.max) || parseFrequency(bounds.min) > parseFrequency(bounds.max))) {
@@ -141,7 +152,8 @@ export async function updateIntegration(ctx: AppContext, environmentId: string, 
     ...(input.displayName !== undefined ? { displayName: input.displayName } : {}),
     ...(input.clientId !== undefined ? { clientId: input.clientId } : {}),
     ...(input.clientSecret !== undefined ? { clientSecretEnc: input.clientSecret ? await ctx.secrets.encrypt(environmentId, input.clientSecret, `${id}:client_secret`) : null } : {}),
-    ...(input.webhookSecret !== undefined ? { webhookSecretEnc: input.webhookSecret ? await ctx.secrets.encrypt(environmentId, input.webhookSecret, webhookSecretContext(id)) : null } : {}),
+    // A secret the vendor sets (or clears) is never revealable: only a handshake's is, once.
+    ...(input.webhookSecret !== undefined ? { webhookSecretEnc: input.webhookSecret ? await ctx.secrets.encrypt(environmentId, input.webhookSecret, webhookSecretContext(id)) : null, webhookSecretRevealable: false } : {}),
     ...(input.scopes !== undefined ? { scopes: input.scopes } : {}),
     ...(input.overrides !== undefined ? { overrides: input.overrides } : {}),
     ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),

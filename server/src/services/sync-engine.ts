@@ -429,7 +429,11 @@ async function completeRun(ctx: AppContext, run: SyncRunRow, outcome: { status: 
   const deliveries = await inTransaction(ctx.db, async (tx) => {
     const done = await finishRun(tx, run.id, run.slice, { status: outcome.status, errorCode: outcome.errorCode ?? null, errorMessage: outcome.errorMessage ?? null, ...(outcome.attempts ? { attempts: outcome.attempts } : {}) })
     if (!done) throw new FencedOff()
-    if (outcome.status === 'succeeded') await updateSync(tx, run.syncId, { cursor: outcome.cursor ?? null, lastSucceededAt: new Date() })
+    if (outcome.status === 'succeeded') {
+      // A successful full run (initial, manual `fullResync`, scheduled full resync, any run of a full sync) restarts the full-resync clock.
+      const now = new Date()
+      await updateSync(tx, run.syncId, { cursor: outcome.cursor ?? null, lastSucceededAt: now, ...(run.mode === 'full' ? { lastFullSyncAt: now } : {}) })
+    }
     return recordEvent(tx, { environmentId: run.environmentId, type: outcome.status === 'succeeded' ? 'sync.succeeded' : 'sync.failed', payload: await syncEventPayload(tx, done) })
   }).catch((err) => {
     if (err instanceof FencedOff) return []

@@ -49,6 +49,40 @@ export function effectiveFrequency(sync: Pick<SyncRow, 'name' | 'frequency'>, se
   return sync.frequency ?? settings.syncs?.[sync.name]?.frequency ?? connector.syncs[sync.name]?.defaultFrequency ?? '1h'
 }
 
+/**
+ * The full-resync frequency in effect for an incremental sync: the integration's
+ * `syncSettings.syncs[name].fullResyncFrequency`, else the connector's `fullResyncFrequency`;
+ * null for a full sync or when neither sets one (only initial and manual full runs then).
+ */
+export function effectiveFullResyncFrequency(name: string, settings: IntegrationSyncSettings, connector: Connector): string | null {
+  const def = Object.hasOwn(connector.syncs, name) ? connector.syncs[name] : undefined
+  if (!def || def.mode !== 'incremental') return null
+  return settings.syncs?.[name]?.fullResyncFrequency ?? def.fullResyncFrequency ?? null
+}
+
+/**
+ * When the scheduler next makes an incremental sync's run a full resync: its last successful full
+ * run plus the full-resync frequency in effect (the first scheduled run at or after it is full).
+ * @returns null when no full resyncs are scheduled, or the sync has never completed a full run
+ *   (its next run is full anyway, having no cursor, or is due for one now).
+ */
+export function nextFullResyncAt(sync: Pick<SyncRow, 'name' | 'lastFullSyncAt'>, settings: IntegrationSyncSettings, connector: Connector): Date | null {
+  const every = effectiveFullResyncFrequency(sync.name, settings, connector)
+  if (every === null || sync.lastFullSyncAt === null) return null
+  return new Date(sync.lastFullSyncAt.getTime() + parseFrequency(every, 'fullResyncFrequency'))
+}
+
+/**
+ * Whether a scheduled run of this sync must be a full resync: an incremental sync with a
+ * full-resync frequency in effect whose last successful full run is older than it (or that has
+ * none). @throws {PatchbayError} `invalid_request` when the frequency in effect is malformed.
+ */
+export function fullResyncDue(sync: Pick<SyncRow, 'name' | 'lastFullSyncAt'>, settings: IntegrationSyncSettings, connector: Connector, now = new Date()): boolean {
+  if (effectiveFullResyncFrequency(sync.name, settings, connector) === null) return false
+  const at = nextFullResyncAt(sync, settings, connector)
+  return at === null || at.getTime() <= now.getTime()
+}
+
 const after = (ms: number) => new Date(Date.now() + ms)
 
 /**
@@ -282,9 +316,12 @@ export async function sweepSyncs(ctx: AppContext): Promise<{ scheduled: number; 
   for (const sync of await q.takeDueSyncs(ctx.db, 500)) {
     try {
       const loaded = await ctx.credentials.get(sync.environmentId, sync.connectionId)
-      const ms = parseFrequency(effectiveFrequency(sync, loaded.integration.row.syncSettings, loaded.integration.connector))
+      const { connector, row: integration } = loaded.integration
+      const ms = parseFrequency(effectiveFrequency(sync, integration.syncSettings, connector))
       await q.updateSync(ctx.db, sync.id, { nextRunAt: after(ms) })
-      if ((await startRun(ctx, loaded, sync, 'schedule')).created) scheduled++
+      // "Full run every N": an incremental sync whose last full run is too old lists everything again (deletion pass included).
+      const fullResync = fullResyncDue(sync, integration.syncSettings, connector)
+      if ((await startRun(ctx, loaded, sync, 'schedule', { fullResync })).created) scheduled++
     } catch (err) {
       ctx.log.warn({ syncId: sync.id, err: (err as Error).message }, 'scheduled sync not started')
     }
@@ -312,6 +349,9 @@ export async function syncsOut(ctx: AppContext, loaded: LoadedConnection, rows: 
       customFrequency: s.frequency !== null,
       nextRunAt: s.nextRunAt?.toISOString() ?? null,
       lastSucceededAt: s.lastSucceededAt?.toISOString() ?? null,
+      fullResyncFrequency: effectiveFullResyncFrequency(s.name, integration.syncSettings, connector),
+      lastFullSyncAt: s.lastFullSyncAt?.toISOString() ?? null,
+      nextFullResyncAt: nextFullResyncAt(s, integration.syncSettings, connector)?.toISOString() ?? null,
       lastRun: run ? runOut(run) : null,
     }
   })

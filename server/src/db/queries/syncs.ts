@@ -23,7 +23,7 @@ export function findSync(db: Db, connectionId: string, name: string): Promise<Sy
   return db.query.syncs.findFirst({ where: and(eq(syncs.connectionId, connectionId), eq(syncs.name, name)) })
 }
 
-export async function updateSync(db: Db, id: string, patch: Partial<Pick<SyncRow, 'status' | 'frequency' | 'nextRunAt' | 'cursor' | 'lastRunId' | 'lastSucceededAt'>>): Promise<SyncRow | undefined> {
+export async function updateSync(db: Db, id: string, patch: Partial<Pick<SyncRow, 'status' | 'frequency' | 'nextRunAt' | 'cursor' | 'lastRunId' | 'lastSucceededAt' | 'lastFullSyncAt'>>): Promise<SyncRow | undefined> {
   const [r] = await db.update(syncs).set({ ...patch, updatedAt: new Date() }).where(eq(syncs.id, id)).returning()
   return r
 }

@@ -81,6 +81,13 @@ export const integrations = pgTable(
     clientSecretEnc: text('client_secret_enc'),
     /** Encrypted signing secret of the provider's incoming webhooks (AAD `<id>:provider_webhook_secret`), when the connector takes it from the integration. */
     webhookSecretEnc: text('webhook_secret_enc'),
+    /**
+     * Whether `webhookSecretEnc` was stored by a provider's secret handshake (Notion's
+     * `verification_token`) and not yet revealed to the vendor: true allows one reveal
+     * (`POST /v1/integrations/{key}/webhook-secret/reveal`), which sets it back to false; a secret
+     * the vendor set is never revealable. Defaults to false, so no other write path makes a secret readable.
+     */
+    webhookSecretRevealable: boolean('webhook_secret_revealable').notNull().default(false),
     /** Null: the connector's default scopes. */
     scopes: text('scopes').array(),
     overrides: jsonb('overrides').$type<IntegrationOverrides>().notNull().default({}),
@@ -283,8 +290,12 @@ export const webhookAttempts = pgTable(
 export interface IntegrationSyncSettings {
   /** Start the connector's syncs when a connection is made (initial sync). Default true. */
   autoStart?: boolean
-  /** Per sync name: disabled by default, or another default frequency than the connector's. */
-  syncs?: Record<string, { enabled?: boolean; frequency?: string }>
+  /**
+   * Per sync name: disabled by default, another default frequency than the connector's, or another
+   * full-resync frequency (incremental syncs: a scheduled run is a full resync when the last
+   * successful full run is older than this) than the connector's `fullResyncFrequency`.
+   */
+  syncs?: Record<string, { enabled?: boolean; frequency?: string; fullResyncFrequency?: string }>
   /** Bounds within which an end user may change a sync's frequency in the widget; absent: they may not. */
   endUserFrequency?: { min: string; max: string }
 }
@@ -309,6 +320,11 @@ export const syncs = pgTable(
     cursor: jsonb('cursor').$type<string | number | null>(),
     lastRunId: text('last_run_id'),
     lastSucceededAt: timestamp('last_succeeded_at', { withTimezone: true }),
+    /**
+     * When the last successful FULL run finished (initial run, manual `fullResync`, a full sync's
+     * runs, a scheduled full resync); the scheduler compares it with `fullResyncFrequency`.
+     */
+    lastFullSyncAt: timestamp('last_full_sync_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
