@@ -54,6 +54,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
+import { getPath } from './json-path'
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'an HTTP header name')
 /**
@@ -302,20 +303,6 @@ export type WebhookVerification = { ok: true } | { ok: false; reason: WebhookRej
 const header = (req: IncomingWebhook, name: string) => req.headers[name.toLowerCase()]
 
 /**
- * The value at a dotted path (`event.type`; array indices as digits), own properties only.
- * (Like `getPath` in ./pagination, which this module cannot import: pagination → schema → webhooks.)
- */
-function getPath(obj: unknown, dotted: string): unknown {
-  let current: unknown = obj
-  for (const segment of dotted.split('.')) {
-    if (current === null || typeof current !== 'object') return undefined
-    if (Array.isArray(current)) current = /^(0|[1-9]\d*)$/.test(segment) ? current[Number(segment)] : undefined
-    else current = Object.hasOwn(current, segment) ? (current as Record<string, unknown>)[segment] : undefined
-  }
-  return current
-}
-
-/**
  * Every value at a dotted path whose `*` segments fan out over array elements (`a.*.b` → the `b` of
  * each element of `a`, `undefined` where one has none); without `*`, the one value of {@link getPath}.
  */
@@ -516,7 +503,7 @@ export function webhookRouteParts(route: WebhookRoute, req: IncomingWebhook, max
   const star = segments.indexOf('*')
   const arrayPath = segments.slice(0, star).join('.')
   const itemRoute = { body: segments.slice(star + 1).join('.'), pattern: route.pattern, connectionConfig: route.connectionConfig }
-  const items = arrayPath === '' ? req.body : getPath(req.body, arrayPath)
+  const items = getPath(req.body, arrayPath)
   if (!Array.isArray(items) || itemRoute.body === '' || itemRoute.body.includes('*')) return []
   const groups = new Map<string, unknown[]>()
   for (const item of items) {

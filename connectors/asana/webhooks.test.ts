@@ -8,7 +8,8 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { connectorSchema } from '../schema'
-import { MAX_HANDSHAKE_SECRET_LENGTH, parseWebhookBody, verifyWebhookSignature, webhookEventType, webhookSecretHandshake, type IncomingWebhook } from '../webhooks'
+import { MAX_HANDSHAKE_SECRET_LENGTH, verifyWebhookSignature, webhookEventType, webhookSecretHandshake } from '../webhooks'
+import { webhookRequest, WEBHOOK_URL } from '../webhook-testing'
 import asana from './index'
 
 /** The `X-Hook-Secret` of the "Establish a webhook" example. */
@@ -16,10 +17,7 @@ const SECRET = 'b537207f20cbfa02357cf448134da559e8bd39d61597dcd5631b8012eae53e81
 const webhooks = asana.webhooks!
 /** An event delivery shaped as the guide's examples: `{ events: [{ user, created_at, action, resource, parent }] }`. */
 const BODY = JSON.stringify({ events: [{ user: { gid: '1516', resource_type: 'user' }, created_at: '2026-03-01T12:00:00.000Z', action: 'changed', resource: { gid: '1337', resource_type: 'task' }, parent: null, change: { field: 'name', action: 'changed' } }] })
-const request = (body: string, headers: Record<string, string>): IncomingWebhook => {
-  const rawBody = new TextEncoder().encode(body)
-  return { method: 'POST', url: 'https://patchbay.example/v1/webhooks/providers/int_1/conn_1', headers: { 'content-type': 'application/json', ...headers }, rawBody, body: parseWebhookBody(rawBody, 'application/json') }
-}
+const request = (body: string, headers: Record<string, string>) => webhookRequest(body, headers, { url: `${WEBHOOK_URL}/conn_1` })
 const sign = (body: string, secret = SECRET) => createHmac('sha256', secret).update(body).digest('hex')
 
 describe('asana webhooks', () => {

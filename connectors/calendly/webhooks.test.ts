@@ -8,7 +8,8 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { connectorSchema } from '../schema'
-import { parseWebhookBody, verifyWebhookSignature, webhookEventType, type IncomingWebhook } from '../webhooks'
+import { verifyWebhookSignature, webhookEventType } from '../webhooks'
+import { webhookRequest, WEBHOOK_URL } from '../webhook-testing'
 import calendly from './index'
 
 const SIGNING_KEY = 'made-up-calendly-signing-key-3f9a'
@@ -20,10 +21,7 @@ const BODY = JSON.stringify({
 })
 const webhooks = calendly.webhooks!
 const sign = (t: number, body: string, key = SIGNING_KEY) => createHmac('sha256', key).update(`${t}.${body}`).digest('hex')
-const request = (body: string, header?: string): IncomingWebhook => {
-  const rawBody = new TextEncoder().encode(body)
-  return { method: 'POST', url: 'https://patchbay.example/v1/webhooks/providers/int_1/conn_1', headers: { 'content-type': 'application/json', ...(header === undefined ? {} : { 'calendly-webhook-signature': header }) }, rawBody, body: parseWebhookBody(rawBody, 'application/json') }
-}
+const request = (body: string, header?: string) => webhookRequest(body, header === undefined ? {} : { 'calendly-webhook-signature': header }, { url: `${WEBHOOK_URL}/conn_1` })
 const at = (s: number) => new Date(s * 1000)
 
 describe('calendly webhooks', () => {

@@ -6,17 +6,15 @@
  */
 import { describe, expect, it } from 'vitest'
 import { connectorSchema } from '../schema'
-import { parseWebhookBody, verifyWebhookSignature, webhookEventType, type IncomingWebhook } from '../webhooks'
+import { verifyWebhookSignature, webhookEventType } from '../webhooks'
+import { webhookRequest, WEBHOOK_URL } from '../webhook-testing'
 import gitlab from './index'
 
 const TOKEN = 'a-long-random-secret-token-8c1f'
 const PUSH = JSON.stringify({ object_kind: 'push', event_name: 'push', ref: 'refs/heads/master', user_username: 'jsmith', project_id: 15, project: { id: 15, name: 'Diaspora', path_with_namespace: 'mike/diaspora' } })
 const webhooks = gitlab.webhooks!
 
-const request = (headers: Record<string, string>, body = PUSH): IncomingWebhook => {
-  const rawBody = new TextEncoder().encode(body)
-  return { method: 'POST', url: 'https://patchbay.example/v1/webhooks/providers/int_1/conn_1', headers: { 'content-type': 'application/json', ...headers }, rawBody, body: parseWebhookBody(rawBody, 'application/json') }
-}
+const request = (headers: Record<string, string>, body = PUSH) => webhookRequest(body, headers, { url: `${WEBHOOK_URL}/conn_1` })
 
 describe('gitlab webhooks', () => {
   it('accepts the secret token in X-Gitlab-Token, exactly', () => {

@@ -10,7 +10,8 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { connectorSchema } from '../schema'
-import { parseWebhookBody, verifyWebhookSignature, webhookEventType, webhookRouteParts, type IncomingWebhook } from '../webhooks'
+import { verifyWebhookSignature, webhookEventType, webhookRouteParts } from '../webhooks'
+import { webhookRequest } from '../webhook-testing'
 import accountDetails from './fixtures/account-details.json' with { type: 'json' }
 import hubspot, { portalFrom } from './index'
 
@@ -21,10 +22,7 @@ const event = (portalId: number, subscriptionType: string, objectId: number) => 
 const BODY = JSON.stringify([event(33, 'contact.propertyChange', 1246965), event(33, 'contact.propertyChange', 1246978)])
 /** What HubSpot signs: the URI it called, with the listed characters decoded. */
 const sign = (method: string, signedUri: string, body: string, ts: string, secret = CLIENT_SECRET) => createHmac('sha256', secret).update(`${method}${signedUri}${body}${ts}`).digest('base64')
-const request = (url: string, body: string, headers: Record<string, string>): IncomingWebhook => {
-  const rawBody = new TextEncoder().encode(body)
-  return { method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, rawBody, body: parseWebhookBody(rawBody, 'application/json') }
-}
+const request = (url: string, body: string, headers: Record<string, string>) => webhookRequest(body, headers, { url })
 const URL_PLAIN = 'https://patchbay.example/v1/webhooks/providers/int_1'
 const TS = String(NOW.getTime() - 30_000)
 

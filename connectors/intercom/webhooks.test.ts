@@ -9,7 +9,8 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { connectorSchema } from '../schema'
-import { parseWebhookBody, verifyWebhookSignature, webhookEventType, webhookRouteValue, type IncomingWebhook } from '../webhooks'
+import { verifyWebhookSignature, webhookEventType, webhookRouteValue } from '../webhooks'
+import { webhookRequest } from '../webhook-testing'
 import me from './fixtures/me.json' with { type: 'json' }
 import intercom, { workspaceFrom } from './index'
 
@@ -35,10 +36,7 @@ const DOC_BODY = `{
 }`
 const DOC_SIGNATURE = 'sha1=21ff2e149e0fdcac6f947740f6177f6434bda921'
 const sign = (body: string, secret = CLIENT_SECRET) => `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`
-const request = (body: string, headers: Record<string, string>): IncomingWebhook => {
-  const rawBody = new TextEncoder().encode(body)
-  return { method: 'POST', url: 'https://patchbay.example/v1/webhooks/providers/int_1', headers: { 'content-type': 'application/json', ...headers }, rawBody, body: parseWebhookBody(rawBody, 'application/json') }
-}
+const request = (body: string, headers: Record<string, string>) => webhookRequest(body, headers)
 
 describe('intercom webhooks', () => {
   it("verifies the example body signed with the app's client secret (sha1= + 40 hex digits)", () => {

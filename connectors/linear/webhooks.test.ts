@@ -8,7 +8,8 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { connectorSchema } from '../schema'
-import { parseWebhookBody, verifyWebhookSignature, webhookEventType, type IncomingWebhook } from '../webhooks'
+import { verifyWebhookSignature, webhookEventType } from '../webhooks'
+import { webhookRequest, WEBHOOK_URL } from '../webhook-testing'
 import linear from './index'
 
 const SECRET = 'lin_wh_made-up-secret-71b2c9'
@@ -17,10 +18,7 @@ const payload = (webhookTimestamp: number) =>
   JSON.stringify({ action: 'create', type: 'Issue', createdAt: '2026-12-01T11:59:59.000Z', organizationId: 'e8f2c6d4-0000-4000-8000-000000000001', url: 'https://linear.app/acme/issue/ENG-1', data: { id: 'a3c9b1e2-0000-4000-8000-000000000002', identifier: 'ENG-1', title: 'Fix login' }, webhookTimestamp, webhookId: 'b7d1-0003' })
 const webhooks = linear.webhooks!
 const sign = (body: string, secret = SECRET) => createHmac('sha256', secret).update(body).digest('hex')
-const request = (body: string, signature?: string): IncomingWebhook => {
-  const rawBody = new TextEncoder().encode(body)
-  return { method: 'POST', url: 'https://patchbay.example/v1/webhooks/providers/int_1/conn_1', headers: { 'content-type': 'application/json', ...(signature === undefined ? {} : { 'linear-signature': signature }) }, rawBody, body: parseWebhookBody(rawBody, 'application/json') }
-}
+const request = (body: string, signature?: string) => webhookRequest(body, signature === undefined ? {} : { 'linear-signature': signature }, { url: `${WEBHOOK_URL}/conn_1` })
 
 describe('linear webhooks', () => {
   it('verifies a fresh delivery signed with the documented recipe', () => {

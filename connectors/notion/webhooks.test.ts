@@ -8,7 +8,8 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { connectorSchema } from '../schema'
-import { parseWebhookBody, verifyWebhookSignature, webhookEventType, webhookRouteValue, webhookSecretHandshake, type IncomingWebhook } from '../webhooks'
+import { verifyWebhookSignature, webhookEventType, webhookRouteValue, webhookSecretHandshake } from '../webhooks'
+import { webhookRequest } from '../webhook-testing'
 import notion from './index'
 
 const TOKEN = 'secret_tMrlL1qK5vuQAh1b6cZGhFChZTSYJlce98V0pYn7yBl'
@@ -28,10 +29,7 @@ const EVENT = JSON.stringify({
   entity: { id: '153104cd-477e-809d-8dc4-ff2d96ae3090', type: 'page' },
   data: { parent: { id: '13950b26-c203-4f3b-b97d-93ec06319565', type: 'space' } },
 })
-const request = (body: string, headers: Record<string, string> = {}, contentType = 'application/json'): IncomingWebhook => {
-  const rawBody = new TextEncoder().encode(body)
-  return { method: 'POST', url: 'https://patchbay.example/v1/webhooks/providers/int_1', headers: { 'content-type': contentType, ...headers }, rawBody, body: parseWebhookBody(rawBody, contentType) }
-}
+const request = (body: string, headers: Record<string, string> = {}, contentType = 'application/json') => webhookRequest(body, headers, { contentType })
 const sign = (body: string, key = TOKEN) => `sha256=${createHmac('sha256', key).update(body).digest('hex')}`
 const signed = (body: string, key = TOKEN) => request(body, { 'x-notion-signature': sign(body, key) })
 

@@ -9,7 +9,8 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { connectorSchema } from '../schema'
-import { parseWebhookBody, verifyWebhookSignature, webhookEventType, webhookRouteValue, type IncomingWebhook } from '../webhooks'
+import { verifyWebhookSignature, webhookEventType, webhookRouteValue } from '../webhooks'
+import { webhookRequest } from '../webhook-testing'
 import quickbooks, { realmFrom, REALM_ID_PATTERN } from './index'
 
 const VERIFIER_TOKEN = 'f1a2b3c4-made-up-verifier-token'
@@ -31,10 +32,7 @@ const BODY = JSON.stringify([CLOUD_EVENT])
 const LEGACY = JSON.stringify({ eventNotifications: [{ realmId: '310687', dataChangeEvent: { entities: [{ id: '1234', operation: 'Create', name: 'Account', lastUpdated: '2025-09-08T20:52:31.657Z' }] } }] })
 
 const sign = (body: string, token = VERIFIER_TOKEN) => createHmac('sha256', token).update(body).digest('base64')
-const request = (body: string, headers: Record<string, string> = {}): IncomingWebhook => {
-  const rawBody = new TextEncoder().encode(body)
-  return { method: 'POST', url: 'https://patchbay.example/v1/webhooks/providers/int_1', headers: { 'content-type': 'application/json', ...headers }, rawBody, body: parseWebhookBody(rawBody, 'application/json') }
-}
+const request = (body: string, headers: Record<string, string> = {}) => webhookRequest(body, headers)
 
 describe('quickbooks webhooks', () => {
   it('verifies a notification signed with the documented recipe (base64 HMAC-SHA256 of the body, verifier token as key)', () => {

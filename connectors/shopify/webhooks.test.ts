@@ -7,17 +7,15 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { connectorSchema } from '../schema'
-import { parseWebhookBody, verifyWebhookSignature, webhookEventType, webhookRouteValue, type IncomingWebhook } from '../webhooks'
+import { verifyWebhookSignature, webhookEventType, webhookRouteValue } from '../webhooks'
+import { webhookRequest } from '../webhook-testing'
 import shopify from './index'
 
 const CLIENT_SECRET = 'shpss_test0c5d7e2a9b41f6'
 const webhooks = shopify.webhooks!
 const BODY = JSON.stringify({ id: 820982911946154500, email: 'jon@example.com', created_at: '2026-10-01T10:00:00-04:00', total_price: '199.00' })
 const sign = (body: string, secret = CLIENT_SECRET) => createHmac('sha256', secret).update(body).digest('base64')
-const request = (body: string, headers: Record<string, string>): IncomingWebhook => {
-  const rawBody = new TextEncoder().encode(body)
-  return { method: 'POST', url: 'https://patchbay.example/v1/webhooks/providers/int_1', headers: { 'content-type': 'application/json', ...headers }, rawBody, body: parseWebhookBody(rawBody, 'application/json') }
-}
+const request = (body: string, headers: Record<string, string>) => webhookRequest(body, headers)
 const delivery = (body = BODY, hmac = sign(BODY)) => request(body, { 'x-shopify-hmac-sha256': hmac, 'x-shopify-shop-domain': 'example-store.myshopify.com', 'x-shopify-topic': 'orders/create' })
 
 describe('shopify webhooks', () => {

@@ -6,7 +6,8 @@
  */
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { parseWebhookBody, verifyWebhookSignature, webhookEventType, webhookHandshake, webhookRouteValue, type IncomingWebhook } from '../webhooks'
+import { verifyWebhookSignature, webhookEventType, webhookHandshake, webhookRouteValue } from '../webhooks'
+import { webhookRequest } from '../webhook-testing'
 import slack, { teamFromToken } from './index'
 
 const DOC_SECRET = '8f742231b10e8888abcd99yyyzzz85a5'
@@ -16,10 +17,7 @@ const DOC_BODY =
 const DOC_SIGNATURE = 'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503'
 const webhooks = slack.webhooks!
 
-const request = (body: string, headers: Record<string, string>, contentType = 'application/x-www-form-urlencoded'): IncomingWebhook => {
-  const rawBody = new TextEncoder().encode(body)
-  return { method: 'POST', url: 'https://patchbay.example/v1/webhooks/providers/int_1', headers: { 'content-type': contentType, ...headers }, rawBody, body: parseWebhookBody(rawBody, contentType) }
-}
+const request = (body: string, headers: Record<string, string>, contentType = 'application/x-www-form-urlencoded') => webhookRequest(body, headers, { contentType })
 const at = (unixSeconds: number) => new Date(unixSeconds * 1000)
 
 describe('slack webhooks', () => {

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { connectorSchema } from '../schema'
-import { parseWebhookBody, verifyWebhookSignature, webhookEventType, webhookRouteValue, type IncomingWebhook } from '../webhooks'
+import { verifyWebhookSignature, webhookEventType, webhookRouteValue } from '../webhooks'
+import { webhookRequest } from '../webhook-testing'
 import token from './fixtures/token-response.json' with { type: 'json' }
 import square, { merchantFromToken } from './index'
 
@@ -17,10 +18,7 @@ const DOC_KEY = 'Ibxx_5AKakO-3qeNVR61Dw'
 const DOC_URL = 'https://webhook.site/679a4f3a-dcfa-49ee-bac5-9d0edad886b9'
 const webhooks = square.webhooks!
 
-const request = (body: string, headers: Record<string, string>, url = DOC_URL): IncomingWebhook => {
-  const rawBody = new TextEncoder().encode(body)
-  return { method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, rawBody, body: parseWebhookBody(rawBody, 'application/json') }
-}
+const request = (body: string, headers: Record<string, string>, url = DOC_URL) => webhookRequest(body, headers, { url })
 
 describe('square webhooks', () => {
   it("verifies Square's test vector", () => {

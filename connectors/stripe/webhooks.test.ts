@@ -6,7 +6,8 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { connectorSchema } from '../schema'
-import { verifyWebhookSignature, webhookEventType, parseWebhookBody, type IncomingWebhook } from '../webhooks'
+import { verifyWebhookSignature, webhookEventType } from '../webhooks'
+import { webhookRequest, WEBHOOK_URL } from '../webhook-testing'
 import stripe from './index'
 
 const SECRET = 'whsec_test5f2a9c1e7b3d'
@@ -14,10 +15,7 @@ const webhooks = stripe.webhooks!
 const BODY = JSON.stringify({ id: 'evt_1NG8Du2eZvKYlo2CUI79vXWy', object: 'event', type: 'customer.created', data: { object: { id: 'cus_1', object: 'customer' } } })
 const T = 1492774577
 const sign = (t: number, body: string, secret = SECRET) => createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')
-const request = (body: string, header: string): IncomingWebhook => {
-  const rawBody = new TextEncoder().encode(body)
-  return { method: 'POST', url: 'https://patchbay.example/v1/webhooks/providers/int_1/conn_1', headers: { 'stripe-signature': header, 'content-type': 'application/json' }, rawBody, body: parseWebhookBody(rawBody, 'application/json') }
-}
+const request = (body: string, header: string) => webhookRequest(body, { 'stripe-signature': header }, { url: `${WEBHOOK_URL}/conn_1` })
 const at = (s: number) => new Date(s * 1000)
 
 describe('stripe webhooks', () => {

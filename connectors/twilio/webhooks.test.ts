@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { connectorSchema } from '../schema'
-import { parseWebhookBody, verifyWebhookSignature, type IncomingWebhook } from '../webhooks'
+import { verifyWebhookSignature } from '../webhooks'
+import { webhookRequest } from '../webhook-testing'
 import twilio from './index'
 
 const DOC_TOKEN = '12345'
@@ -17,10 +18,7 @@ const DOC_BODY = new URLSearchParams({ To: '+18005551212', Digits: '1234', CallS
 const FORM = 'application/x-www-form-urlencoded'
 const webhooks = twilio.webhooks!
 
-const request = (body: string, headers: Record<string, string>, url = DOC_URL, contentType = FORM): IncomingWebhook => {
-  const rawBody = new TextEncoder().encode(body)
-  return { method: 'POST', url, headers: { 'content-type': contentType, ...headers }, rawBody, body: parseWebhookBody(rawBody, contentType) }
-}
+const request = (body: string, headers: Record<string, string>, url = DOC_URL, contentType = FORM) => webhookRequest(body, headers, { url, contentType })
 
 describe('twilio webhooks', () => {
   it('verifies the documented example', () => {

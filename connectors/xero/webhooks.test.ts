@@ -8,7 +8,8 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { connectorSchema } from '../schema'
-import { parseWebhookBody, verifyWebhookSignature, webhookEventType, webhookRouteParts, type IncomingWebhook } from '../webhooks'
+import { verifyWebhookSignature, webhookEventType, webhookRouteParts } from '../webhooks'
+import { webhookRequest } from '../webhook-testing'
 import xero from './index'
 
 const WEBHOOK_KEY = 'xero-webhook-key-Zq3v9T1mB7pL0aX2'
@@ -28,10 +29,7 @@ const event = (tenantId: string, eventCategory: string, resourceId: string) => (
   tenantType: 'ORGANISATION',
 })
 const sign = (body: string, key = WEBHOOK_KEY) => createHmac('sha256', key).update(body).digest('base64')
-const request = (body: string, headers: Record<string, string> = {}): IncomingWebhook => {
-  const rawBody = new TextEncoder().encode(body)
-  return { method: 'POST', url: 'https://patchbay.example/v1/webhooks/providers/int_1', headers: { 'content-type': 'application/json', ...headers }, rawBody, body: parseWebhookBody(rawBody, 'application/json') }
-}
+const request = (body: string, headers: Record<string, string> = {}) => webhookRequest(body, headers)
 
 describe('xero webhooks', () => {
   it('verifies the Intent to receive payload signed with the webhook key, and refuses it signed otherwise', () => {

@@ -8,7 +8,8 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { connectorSchema } from '../schema'
-import { parseWebhookBody, verifyWebhookSignature, webhookEventType, type IncomingWebhook } from '../webhooks'
+import { verifyWebhookSignature, webhookEventType } from '../webhooks'
+import { webhookRequest, WEBHOOK_URL } from '../webhook-testing'
 import zendesk from './index'
 
 /** A secret of the shape Zendesk's examples show (base64 text, used as the HMAC key as is). */
@@ -27,10 +28,7 @@ const BODY = JSON.stringify({
 const TS = '2026-03-01T12:00:00Z'
 const NOW = new Date('2026-03-01T12:00:20Z')
 const sign = (timestamp: string, body: string, secret = SECRET) => createHmac('sha256', secret).update(timestamp + body).digest('base64')
-const request = (body: string, headers: Record<string, string>): IncomingWebhook => {
-  const rawBody = new TextEncoder().encode(body)
-  return { method: 'POST', url: 'https://patchbay.example/v1/webhooks/providers/int_1/conn_1', headers: { 'content-type': 'application/json', ...headers }, rawBody, body: parseWebhookBody(rawBody, 'application/json') }
-}
+const request = (body: string, headers: Record<string, string>) => webhookRequest(body, headers, { url: `${WEBHOOK_URL}/conn_1` })
 const signed = (body: string, timestamp = TS, secret = SECRET) => request(body, { 'x-zendesk-webhook-signature': sign(timestamp, body, secret), 'x-zendesk-webhook-signature-timestamp': timestamp })
 
 describe('zendesk webhooks', () => {

@@ -8,7 +8,8 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { connectorSchema } from '../schema'
-import { parseWebhookBody, verifyWebhookSignature, webhookEventType, webhookHandshake, webhookRouteValue, type IncomingWebhook } from '../webhooks'
+import { verifyWebhookSignature, webhookEventType, webhookHandshake, webhookRouteValue } from '../webhooks'
+import { webhookRequest } from '../webhook-testing'
 import usersMe from './fixtures/users-me.json' with { type: 'json' }
 import zoom, { ZOOM_USERS_ME_URL, zoomAccountFrom } from './index'
 
@@ -17,10 +18,7 @@ const webhooks = zoom.webhooks!
 const TS = 1772366400 // 2026-03-01T12:00:00Z
 const NOW = new Date((TS + 20) * 1000)
 const EVENT = JSON.stringify({ event: 'meeting.started', event_ts: TS * 1000, payload: { account_id: 'q6gBJVO5TzexKYTb_I2rpg', object: { id: '1234567890', uuid: '4444AAAiAAAAAiAiAiiAii==', host_id: 'KDcuGIm1QgePTO8WbOqwIQ', topic: 'My Meeting', type: 2 } } })
-const request = (body: string, headers: Record<string, string>): IncomingWebhook => {
-  const rawBody = new TextEncoder().encode(body)
-  return { method: 'POST', url: 'https://patchbay.example/v1/webhooks/providers/int_1', headers: { 'content-type': 'application/json', ...headers }, rawBody, body: parseWebhookBody(rawBody, 'application/json') }
-}
+const request = (body: string, headers: Record<string, string>) => webhookRequest(body, headers)
 const signed = (body: string, ts = TS, secret = SECRET) => request(body, { 'x-zm-request-timestamp': String(ts), 'x-zm-signature': `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}` })
 
 describe('zoom webhooks', () => {

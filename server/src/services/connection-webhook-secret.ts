@@ -9,6 +9,7 @@
  */
 import { safeEqual } from '../../../connectors/webhooks'
 import type { AppContext } from '../context'
+import type { Db } from '../db/client'
 import * as q from '../db/queries/connections'
 import { PatchbayError } from '../lib/errors'
 import { getConnection } from './connections'
@@ -39,22 +40,39 @@ export async function setConnectionWebhookSecret(ctx: AppContext, environmentId:
   await q.setConnectionWebhookSecret(ctx.db, id, enc)
 }
 
+/** A row holding a provider webhook secret ciphertext: a connection or an integration. */
+type WebhookSecretRow = { id: string; environmentId: string; webhookSecretEnc: string | null }
+
+/**
+ * Trust on first use, for connection and integration webhook secrets alike: encrypts `secret` under
+ * `context` and stores it with `setIfUnset` (a compare-and-swap on `NULL`) when `row` holds none, so
+ * of two concurrent handshakes exactly one is stored; otherwise compares it, in constant time, with
+ * what is stored (re-read with `find` when a concurrent write won the swap). Neither value is logged.
+ * @returns `stored` (this secret is now the row's), `same` (it already was: a repeated handshake) or
+ *   `other` (the row holds another secret: the vendor must clear it first).
+ */
+export async function storeWebhookSecretOnFirstUse(
+  ctx: AppContext,
+  row: WebhookSecretRow,
+  secret: string,
+  context: string,
+  store: { setIfUnset: (db: Db, id: string, enc: string) => Promise<boolean>; find: (db: Db, id: string) => Promise<WebhookSecretRow | undefined> },
+): Promise<'stored' | 'same' | 'other'> {
+  if (!row.webhookSecretEnc && (await store.setIfUnset(ctx.db, row.id, await ctx.secrets.encrypt(row.environmentId, secret, context)))) return 'stored'
+  // Set before, or by a concurrent handshake or write just now: compare with what is stored.
+  const current = row.webhookSecretEnc ? row : await store.find(ctx.db, row.id)
+  const stored = current?.webhookSecretEnc ? await ctx.secrets.decrypt(current.environmentId, current.webhookSecretEnc, context) : undefined
+  return stored !== undefined && safeEqual(stored, secret) ? 'same' : 'other'
+}
+
 /**
  * Stores `secret` as the connection's provider webhook secret if it has none yet (trust on first
- * use: Asana's `X-Hook-Secret` handshake, connectors/webhooks.ts `secretHandshake`). Atomic: of two
- * concurrent handshakes exactly one is stored.
- * @returns `stored` (this secret is now the connection's), `same` (it already was: a repeated
- *   handshake) or `other` (the connection holds another secret: the vendor must clear it first).
+ * use: Asana's `X-Hook-Secret` handshake, connectors/webhooks.ts `secretHandshake`), as
+ * {@link storeWebhookSecretOnFirstUse}.
+ * @returns `stored`, `same` or `other` (the connection holds another secret: the vendor must clear it first).
  */
-export async function storeConnectionWebhookSecretOnFirstUse(ctx: AppContext, row: Pick<q.ConnectionRow, 'id' | 'environmentId' | 'webhookSecretEnc'>, secret: string): Promise<'stored' | 'same' | 'other'> {
-  if (!row.webhookSecretEnc) {
-    const enc = await ctx.secrets.encrypt(row.environmentId, secret, connectionWebhookSecretContext(row.id))
-    if (await q.setConnectionWebhookSecretIfUnset(ctx.db, row.id, enc)) return 'stored'
-  }
-  // Set before, or by a concurrent handshake or PUT just now: compare with what is stored.
-  const current = row.webhookSecretEnc ? row : await q.findConnectionRow(ctx.db, row.id)
-  const stored = current ? await connectionWebhookSecretOf(ctx, current) : undefined
-  return stored !== undefined && safeEqual(stored, secret) ? 'same' : 'other'
+export function storeConnectionWebhookSecretOnFirstUse(ctx: AppContext, row: Pick<q.ConnectionRow, 'id' | 'environmentId' | 'webhookSecretEnc'>, secret: string): Promise<'stored' | 'same' | 'other'> {
+  return storeWebhookSecretOnFirstUse(ctx, row, secret, connectionWebhookSecretContext(row.id), { setIfUnset: q.setConnectionWebhookSecretIfUnset, find: q.findConnectionRow })
 }
 
 /** The connection's provider webhook secret in clear, or `undefined` when none is set. */

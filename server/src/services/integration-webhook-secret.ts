@@ -11,28 +11,20 @@
  * once through an authenticated call ({@link revealIntegrationWebhookSecret}); afterwards it is
  * write-only like every secret. See docs/decisions/0014-provider-webhooks.md (addendum).
  */
-import { safeEqual } from '../../../connectors/webhooks'
 import type { AppContext } from '../context'
 import * as q from '../db/queries/integrations'
 import { PatchbayError } from '../lib/errors'
-import { getIntegration, webhookSecretContext, webhookSecretOf, type IntegrationRow } from './integrations'
+import { storeWebhookSecretOnFirstUse } from './connection-webhook-secret'
+import { getIntegration, webhookSecretContext, type IntegrationRow } from './integrations'
 
 /**
  * Stores `secret` as the integration's provider webhook secret if it has none yet (trust on first
- * use), marking it revealable once. Atomic: of two concurrent handshakes exactly one is stored.
- * Neither value is logged.
+ * use), marking it revealable once; as {@link storeWebhookSecretOnFirstUse}.
  * @returns `stored` (this secret is now the integration's), `same` (it already was: a repeated
  *   handshake) or `other` (the integration holds another secret).
  */
-export async function storeIntegrationWebhookSecretOnFirstUse(ctx: AppContext, row: IntegrationRow, secret: string): Promise<'stored' | 'same' | 'other'> {
-  if (!row.webhookSecretEnc) {
-    const enc = await ctx.secrets.encrypt(row.environmentId, secret, webhookSecretContext(row.id))
-    if (await q.setIntegrationWebhookSecretIfUnset(ctx.db, row.id, enc)) return 'stored'
-  }
-  // Set before, or by a concurrent handshake or PATCH just now: compare with what is stored.
-  const current = row.webhookSecretEnc ? row : await q.findIntegrationById(ctx.db, row.id)
-  const stored = current ? await webhookSecretOf(ctx, current) : undefined
-  return stored !== undefined && safeEqual(stored, secret) ? 'same' : 'other'
+export function storeIntegrationWebhookSecretOnFirstUse(ctx: AppContext, row: IntegrationRow, secret: string): Promise<'stored' | 'same' | 'other'> {
+  return storeWebhookSecretOnFirstUse(ctx, row, secret, webhookSecretContext(row.id), { setIfUnset: q.setIntegrationWebhookSecretIfUnset, find: q.findIntegrationById })
 }
 
 /**

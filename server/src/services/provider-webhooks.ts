@@ -197,9 +197,9 @@ export async function receiveProviderWebhook(ctx: AppContext, req: ProviderWebho
   const incoming: IncomingWebhook = { method: req.method, url: req.url, headers: req.headers, rawBody: req.rawBody }
 
   // A handshake that hands over the secret (Asana, Notion) comes before any secret exists, so it is not signed.
-  const handshakeKind = webhooks.secretHandshake && ('header' in webhooks.secretHandshake ? 'connection' : 'integration')
-  const offered = handshakeKind === 'integration' || connection ? webhookSecretHandshake(webhooks, incoming) : undefined
-  if (offered !== undefined) return handshakeKind === 'integration' ? integrationSecretHandshake(ctx, integration, offered) : secretHandshake(ctx, integration, connection!, offered)
+  // A header one stores a connection secret, so its connector has no route and `connection` is set (checked above).
+  const offered = webhookSecretHandshake(webhooks, incoming)
+  if (offered !== undefined) return 'body' in webhooks.secretHandshake! ? integrationSecretHandshake(ctx, integration, offered) : secretHandshake(ctx, integration, connection!, offered)
 
   const secret = await signingSecret(ctx, integration, connection)
   const verdict = verifyWebhookSignature(webhooks.signature, incoming, secret, opts)

@@ -43,7 +43,7 @@ export async function setIntegrationSecret(db: Db, id: string, clientSecretEnc: 
 
 /** Integrations holding a provider webhook secret ciphertext, for key rotation. */
 export async function listIntegrationWebhookSecrets(db: Db): Promise<{ id: string; environmentId: string; webhookSecretEnc: string }[]> {
-  const rows = await db.select({ id: integrations.id, environmentId: integrations.environmentId, webhookSecretEnc: integrations.webhookSecretEnc }).from(integrations)
+  const rows = await db.select({ id: integrations.id, environmentId: integrations.environmentId, webhookSecretEnc: integrations.webhookSecretEnc }).from(integrations).where(isNotNull(integrations.webhookSecretEnc))
   return rows.filter((r): r is { id: string; environmentId: string; webhookSecretEnc: string } => !!r.webhookSecretEnc)
 }
 
