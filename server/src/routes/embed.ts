@@ -4,6 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { cors } from 'hono/cors'
+import { formFieldSchema, type FormField as ConnectorFormField } from '../../../connectors/schema'
 import { findEndUserById } from '../db/queries/end-users'
 import { requireSession } from '../middleware/auth'
 import { sessionAllows, sessionIntegration } from '../services/connect-sessions'
@@ -20,7 +21,7 @@ const common = { tags: ['Widget (connect session)'], security: sessionSecurity, 
 const FormField = z.object({
   name: z.string(),
   label: z.string(),
-  type: z.enum(['text', 'password', 'url', 'email', 'textarea']).openapi({ description: '`textarea`: a multi-line value, such as a pasted JSON key file' }),
+  type: z.enum(formFieldSchema.shape.type.unwrap().enum).openapi({ description: '`textarea`: a multi-line value, such as a pasted JSON key file' }),
   required: z.boolean(),
   description: z.string().optional(),
   placeholder: z.string().optional(),
@@ -48,7 +49,7 @@ const CatalogEntry = z
 
 function catalogEntry(i: ResolvedIntegration): z.infer<typeof CatalogEntry> {
   const { connector } = i
-  const fields = (rec: Record<string, { label: string; type: z.infer<typeof FormField>['type']; required: boolean; description?: string | undefined; placeholder?: string | undefined; pattern?: string | undefined; helpUrl?: string | undefined; default?: string | undefined }>) =>
+  const fields = (rec: Record<string, ConnectorFormField & { default?: string | undefined }>) =>
     Object.entries(rec).map(([name, f]) => ({ name, label: f.label, type: f.type, required: f.required, description: f.description, placeholder: f.placeholder, pattern: f.pattern, helpUrl: f.helpUrl, default: f.default }))
   return {
     key: i.row.key,

@@ -14,9 +14,9 @@ import { newId } from '../lib/ids'
 import { isLiteralPrivateHost } from '../lib/upstream'
 import { authenticationFor, encryptCredentials, type Credentials, type JwtBearerCredentials } from './credentials'
 import { renderHeaders, renderUrl, validateConnectionConfig, type ResolvedIntegration } from './integrations'
-import { describeOAuthError, grantedScopes, oauthClientFor, tokensToCredentials } from './oauth-client'
+import { describeOAuthError, oauthClientFor, requestClientCredentialsToken } from './oauth-client'
 import { oauth1AuthorizationFor } from './oauth1'
-import { connectError, connectorTokenUrl, parseServiceAccountKey, parseSubject, requestJwtBearerToken } from './service-account'
+import { connectError, parseServiceAccountKey, parseSubject, requestJwtBearerToken } from './service-account'
 import { sessionAllows, type SessionPrincipal } from './connect-sessions'
 import { inTransaction } from '../db/client'
 import { connectionOut } from './connection-view'
@@ -172,19 +172,19 @@ export async function connectWithForm(
   let credentials: Credentials
   let scopes: string[] = []
   if (auth.type === 'oauth2_client_credentials') {
-    const client = await oauthClientFor(ctx, integration, config, { clientId: values.clientId ?? '', clientSecret: values.clientSecret ?? '' })
+    const client = { clientId: values.clientId ?? '', clientSecret: values.clientSecret ?? '' }
     try {
-      const res = await oauth.clientCredentialsGrantRequest(client.as, client.client, client.clientAuth, integration.scopes.length ? { scope: integration.scopes.join(auth.scopeSeparator) } : {}, client.options)
-      const tokens = await oauth.processClientCredentialsResponse(client.as, client.client, res)
-      const t = tokensToCredentials(tokens)
-      credentials = { type: 'oauth2_client_credentials', clientId: values.clientId ?? '', clientSecret: values.clientSecret ?? '', accessToken: t.accessToken, expiresAt: t.expiresAt }
-      scopes = grantedScopes(tokens, integration.scopes)
+      const t = await requestClientCredentialsToken(ctx, integration, config, client)
+      credentials = { type: 'oauth2_client_credentials', ...client, accessToken: t.accessToken, expiresAt: t.expiresAt }
+      scopes = t.scopes
     } catch (err) {
+      if (err instanceof PatchbayError) throw err
       throw new PatchbayError('credentials_invalid', `${connector.name} rejected these credentials: ${describeOAuthError(err)}`)
     }
   } else if (auth.type === 'oauth2_jwt_bearer') {
-    // Checked before any request: the key file (its token_uri must be the connector's), the subject.
-    const key = await parseServiceAccountKey(values.serviceAccountKey ?? '', connectorTokenUrl(auth, config))
+    // Checked before any request: the key file, whose token_uri must be the connector's own token URL
+    // (not the vendor's override, which a key file never names), and the subject.
+    const key = await parseServiceAccountKey(values.serviceAccountKey ?? '', renderUrl(auth.tokenUrl, config))
     const jwt: JwtBearerCredentials = { type: 'oauth2_jwt_bearer', ...key, subject: parseSubject(values.subject) }
     try {
       const t = await requestJwtBearerToken(ctx, integration, config, jwt)

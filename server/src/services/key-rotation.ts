@@ -8,12 +8,13 @@
  * 3. Remove the old master key from the configuration.
  */
 import type { AppContext } from '../context'
+import type { Db } from '../db/client'
 import { activateDataKey, listDataKeys, updateWrappedKey } from '../db/queries/keys'
 import { listConnectionSecrets, listConnectionWebhookSecrets, rewriteConnectionSecret, rewriteConnectionWebhookSecret } from '../db/queries/connections'
 import { connectionWebhookSecretContext } from './connection-webhook-secret'
 import { listIntegrationSecrets, listIntegrationWebhookSecrets, setIntegrationSecret, setIntegrationWebhookSecret } from '../db/queries/integrations'
 import { webhookSecretContext } from './integrations'
-import { listOAuthStateSecrets, setOAuthStateSecret } from '../db/queries/sessions'
+import { listOAuthStateSecrets, oauthStateSecretContext, setOAuthStateSecret } from '../db/queries/sessions'
 import { listEndpointSecrets, rewriteEndpointSecret } from '../db/queries/webhooks'
 import { endpointSecretContext } from './webhook-endpoints'
 
@@ -24,7 +25,7 @@ export interface RotationReport {
   newDataKeys: number
   /** Ciphertexts re-encrypted under the new data keys. */
   reencrypted: number
-  /** Secrets changed during the run (connection credentials, integration and connection webhook secrets), left for the next run. */
+  /** Secrets changed during the run (connection credentials; integration, connection and endpoint webhook secrets), left for the next run. */
   skipped: number
 }
 
@@ -64,24 +65,20 @@ export async function rotateKeys(ctx: AppContext, opts: { dataKeys?: boolean } =
     await setIntegrationSecret(ctx.db, i.id, await ctx.secrets.encrypt(i.environmentId, plain, `${i.id}:client_secret`))
     report.reencrypted++
   }
-  for (const i of await listIntegrationWebhookSecrets(ctx.db)) {
-    const plain = await ctx.secrets.decrypt(i.environmentId, i.webhookSecretEnc, webhookSecretContext(i.id))
-    if (await setIntegrationWebhookSecret(ctx.db, i.id, i.webhookSecretEnc, await ctx.secrets.encrypt(i.environmentId, plain, webhookSecretContext(i.id)))) report.reencrypted++
-    else report.skipped++
+  /** Re-encrypts each row's ciphertext, written only if it is still the one read (compare-and-swap: a concurrent write wins, counted as skipped). */
+  const reencrypt = async <R extends { id: string; environmentId: string }>(rows: R[], enc: (r: R) => string, context: (id: string) => string, rewrite: (db: Db, id: string, expected: string, enc: string) => Promise<boolean>) => {
+    for (const r of rows) {
+      const plain = await ctx.secrets.decrypt(r.environmentId, enc(r), context(r.id))
+      if (await rewrite(ctx.db, r.id, enc(r), await ctx.secrets.encrypt(r.environmentId, plain, context(r.id)))) report.reencrypted++
+      else report.skipped++
+    }
   }
-  for (const c of await listConnectionWebhookSecrets(ctx.db)) {
-    const plain = await ctx.secrets.decrypt(c.environmentId, c.webhookSecretEnc, connectionWebhookSecretContext(c.id))
-    if (await rewriteConnectionWebhookSecret(ctx.db, c.id, c.webhookSecretEnc, await ctx.secrets.encrypt(c.environmentId, plain, connectionWebhookSecretContext(c.id)))) report.reencrypted++
-    else report.skipped++
-  }
-  for (const e of await listEndpointSecrets(ctx.db)) {
-    const plain = await ctx.secrets.decrypt(e.environmentId, e.secretEnc, endpointSecretContext(e.id))
-    if (await rewriteEndpointSecret(ctx.db, e.id, e.secretEnc, await ctx.secrets.encrypt(e.environmentId, plain, endpointSecretContext(e.id)))) report.reencrypted++
-    else report.skipped++
-  }
+  await reencrypt(await listIntegrationWebhookSecrets(ctx.db), (r) => r.webhookSecretEnc, webhookSecretContext, setIntegrationWebhookSecret)
+  await reencrypt(await listConnectionWebhookSecrets(ctx.db), (r) => r.webhookSecretEnc, connectionWebhookSecretContext, rewriteConnectionWebhookSecret)
+  await reencrypt(await listEndpointSecrets(ctx.db), (r) => r.secretEnc, endpointSecretContext, rewriteEndpointSecret)
   for (const s of await listOAuthStateSecrets(ctx.db)) {
-    const plain = await ctx.secrets.decrypt(s.environmentId, s.codeVerifierEnc, `${s.id}:code_verifier`)
-    await setOAuthStateSecret(ctx.db, s.id, await ctx.secrets.encrypt(s.environmentId, plain, `${s.id}:code_verifier`))
+    const plain = await ctx.secrets.decrypt(s.environmentId, s.codeVerifierEnc, oauthStateSecretContext(s.id))
+    await setOAuthStateSecret(ctx.db, s.id, await ctx.secrets.encrypt(s.environmentId, plain, oauthStateSecretContext(s.id)))
     report.reencrypted++
   }
   return report

@@ -2,7 +2,8 @@
  * The OAuth 2.0 client side of Patchbay, on oauth4webapi: builds its authorization server and
  * client objects from an integration, and turns token endpoint responses into credentials.
  * Grants: authorization code with PKCE (RFC 6749 §4.1, RFC 7636), refresh (RFC 6749 §6),
- * client credentials (RFC 6749 §4.4); revocation (RFC 7009).
+ * client credentials (RFC 6749 §4.4); revocation (RFC 7009). The JWT bearer grant (RFC 7523) is in
+ * ./service-account.ts.
  */
 import * as oauth from 'oauth4webapi'
 import type { AppContext } from '../context'
@@ -82,6 +83,34 @@ export function tokensToCredentials(tokens: oauth.TokenEndpointResponse, previou
     tokenType: tokens.token_type,
     expiresAt: typeof tokens.expires_in === 'number' ? new Date(Date.now() + tokens.expires_in * 1000).toISOString() : Number.isFinite(expiresAt) ? new Date(expiresAt).toISOString() : undefined,
   }
+}
+
+/** An access token from a grant without a refresh token (client credentials, JWT bearer), as stored, and the scopes it grants. */
+export interface GrantedToken {
+  accessToken: string
+  /** ISO 8601 (see {@link tokensToCredentials}); undefined when the answer has no expiry. */
+  expiresAt: string | undefined
+  scopes: string[]
+}
+
+/** The {@link GrantedToken} of a token endpoint response, for the scopes that were requested. */
+export function grantedToken(tokens: oauth.TokenEndpointResponse, requested: string[]): GrantedToken {
+  const { accessToken, expiresAt } = tokensToCredentials(tokens)
+  return { accessToken, expiresAt, scopes: grantedScopes(tokens, requested) }
+}
+
+/**
+ * The client credentials grant (RFC 6749 §4.4) with the end user's client, at the integration's
+ * token URL, for the integration's scopes; on connect and on every renewal (`token-refresh.ts`).
+ * @throws {oauth.ResponseBodyError} the provider's OAuth error; other oauth4webapi or network
+ *   errors as thrown; {@link PatchbayError} `invalid_request` for an empty client id or plain http to a public host.
+ */
+export async function requestClientCredentialsToken(ctx: AppContext, integration: ResolvedIntegration, connectionConfig: Record<string, string>, endUserClient: { clientId: string; clientSecret: string }): Promise<GrantedToken> {
+  const client = await oauthClientFor(ctx, integration, connectionConfig, endUserClient)
+  const auth = integration.connector.auth
+  const scope = integration.scopes.join(auth.type === 'oauth2_client_credentials' ? auth.scopeSeparator : ' ')
+  const res = await oauth.clientCredentialsGrantRequest(client.as, client.client, client.clientAuth, scope ? { scope } : {}, client.options)
+  return grantedToken(await oauth.processClientCredentialsResponse(client.as, client.client, res), integration.scopes)
 }
 
 /** Scopes granted by a token response (RFC 6749 §5.1: absent means as requested). */

@@ -16,7 +16,7 @@
 import * as oauth from 'oauth4webapi'
 import type { AppContext } from '../context'
 import { isLiteralPrivateHost } from '../lib/upstream'
-import { bindOAuthState, consumeOAuthState, findConnectSession, findOAuthStateByHash, insertOAuthState, type OAuthStateRow } from '../db/queries/sessions'
+import { bindOAuthState, consumeOAuthState, findConnectSession, findOAuthStateByHash, insertOAuthState, oauthStateSecretContext, type OAuthStateRow } from '../db/queries/sessions'
 import { findIntegrationById } from '../db/queries/integrations'
 import { PatchbayError, type ErrorCode } from '../lib/errors'
 import { hashToken, newId, randomToken } from '../lib/ids'
@@ -70,7 +70,7 @@ export async function startAuthorization(
     connectSessionId: session.sessionId,
     integrationId: row.id,
     connectionId: input.connectionId ?? null,
-    codeVerifierEnc: await ctx.secrets.encrypt(session.environmentId, oauth.generateRandomCodeVerifier(), `${id}:code_verifier`),
+    codeVerifierEnc: await ctx.secrets.encrypt(session.environmentId, oauth.generateRandomCodeVerifier(), oauthStateSecretContext(id)),
     redirectUri: redirectUri(ctx),
     openerOrigin: input.origin ?? null,
     connectionConfig: config,
@@ -107,7 +107,7 @@ export async function beginInBrowser(
     } catch (err) {
       if (!(err instanceof PatchbayError) || err.code !== 'oauth_exchange_failed') throw err
       ctx.log.warn({ integration: row.key, err: err.message }, 'OAuth 1.0a temporary credentials request failed')
-      return { failure: { result: { ok: false, code: err.code, message: err.message }, openerOrigin: st.openerOrigin } }
+      return { failure: fail(err.code, err.message, st.openerOrigin) }
     }
   }
   if (auth.type !== 'oauth2' || !integration.authorizationUrl) throw new PatchbayError('oauth_state_invalid', 'The integration no longer uses OAuth')
@@ -119,7 +119,7 @@ export async function beginInBrowser(
   if (st.scopes.length) url.searchParams.set('scope', st.scopes.join(auth.scopeSeparator))
   url.searchParams.set('state', state)
   if (auth.pkce) {
-    const verifier = await ctx.secrets.decrypt(st.environmentId, st.codeVerifierEnc, `${st.id}:code_verifier`)
+    const verifier = await ctx.secrets.decrypt(st.environmentId, st.codeVerifierEnc, oauthStateSecretContext(st.id))
     url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier))
     url.searchParams.set('code_challenge_method', 'S256')
   }
@@ -131,6 +131,11 @@ export type AuthorizationResult =
   | { ok: true; connectionId: string; integration: string; reconnected: boolean }
   | { ok: false; code: ErrorCode; message: string }
 
+/** A callback's outcome, the widget origin to post it to (null when unknown) and the state whose binding cookie goes. */
+type CallbackOutcome = { result: AuthorizationResult; openerOrigin: string | null; stateId: string | null }
+
+const fail = (code: ErrorCode, message: string, openerOrigin: string | null = null, stateId: string | null = null): CallbackOutcome => ({ result: { ok: false, code, message }, openerOrigin, stateId })
+
 /**
  * Completes an authorization from the provider's redirect. Never throws for flow errors:
  * they become `{ ok: false, code }` for the callback page.
@@ -138,8 +143,7 @@ export type AuthorizationResult =
  * @param cookies the request's cookies (for the browser binding).
  * @returns the result and the widget origin to post it to (null when unknown).
  */
-export async function completeAuthorization(ctx: AppContext, callbackUrl: URL, cookies: Record<string, string>): Promise<{ result: AuthorizationResult; openerOrigin: string | null; stateId: string | null }> {
-  const fail = (code: ErrorCode, message: string, openerOrigin: string | null = null, stateId: string | null = null) => ({ result: { ok: false as const, code, message }, openerOrigin, stateId })
+export async function completeAuthorization(ctx: AppContext, callbackUrl: URL, cookies: Record<string, string>): Promise<CallbackOutcome> {
   const state = callbackUrl.searchParams.get('state')
   // An OAuth 1.0a callback carries the temporary token instead of a state (RFC 5849 §2.2).
   const oauth1Token = state ? null : callbackUrl.searchParams.get('oauth_token')
@@ -185,7 +189,7 @@ export async function completeAuthorization(ctx: AppContext, callbackUrl: URL, c
   }
   let tokens: oauth.TokenEndpointResponse
   try {
-    const verifier = await ctx.secrets.decrypt(st.environmentId, st.codeVerifierEnc, `${st.id}:code_verifier`)
+    const verifier = await ctx.secrets.decrypt(st.environmentId, st.codeVerifierEnc, oauthStateSecretContext(st.id))
     const auth = integration.connector.auth
     const res = await oauth.authorizationCodeGrantRequest(client.as, client.client, client.clientAuth, params, st.redirectUri, auth.type === 'oauth2' && auth.pkce ? verifier : oauth.nopkce, client.options)
     tokens = await oauth.processAuthorizationCodeResponse(client.as, client.client, res, { requireIdToken: false, ...tokenResponseOptions(auth) })
@@ -215,7 +219,7 @@ export async function completeAuthorization(ctx: AppContext, callbackUrl: URL, c
 async function storeAuthorization(
   ctx: AppContext,
   input: { st: OAuthStateRow; endUserId: string; integration: ResolvedIntegration; credentials: Credentials; config: Record<string, string>; scopes: string[] },
-): Promise<{ result: AuthorizationResult; openerOrigin: string | null; stateId: string | null }> {
+): Promise<CallbackOutcome> {
   const { st, integration, credentials, config } = input
   const key = integration.row.key
   const accountLabel = await fetchAccountLabel(ctx, integration, credentials, config)
@@ -233,8 +237,7 @@ async function storeAuthorization(
     ctx.log.info({ connectionId, integration: key }, created ? 'connection created' : 'connection re-authorized')
     return { result: { ok: true, connectionId, integration: key, reconnected: !created }, openerOrigin: st.openerOrigin, stateId: st.id }
   } catch (err) {
-    const result = { ok: false as const, code: err instanceof PatchbayError ? err.code : ('internal' as const), message: err instanceof PatchbayError ? err.message : 'The connection could not be saved' }
-    return { result, openerOrigin: st.openerOrigin, stateId: st.id }
+    return err instanceof PatchbayError ? fail(err.code, err.message, st.openerOrigin, st.id) : fail('internal', 'The connection could not be saved', st.openerOrigin, st.id)
   }
 }
 

@@ -3,7 +3,7 @@
  * two server-to-server requests and the signature on every request Patchbay sends as a connection.
  *
  * The consumer key and secret are the integration's client id and secret. The flow reuses the
- * OAuth 2.0 popup machinery (server/src/services/oauth-flow.ts, docs/decisions/0015-oauth1.md):
+ * OAuth 2.0 popup machinery (server/src/services/oauth-flow.ts, docs/decisions/0016-oauth1.md):
  * `/oauth/start` binds the browser, then {@link beginOAuth1} gets temporary credentials and moves
  * the state row to be matched by the temporary token; `/oauth/callback` consumes it once and
  * {@link exchangeOAuth1Verifier} gets the token credentials.
@@ -12,8 +12,7 @@
  * other than through `ctx.upstream`.
  */
 import type { AppContext } from '../context'
-import type { OAuthStateRow } from '../db/queries/sessions'
-import { setOAuth1TemporaryCredentials } from '../db/queries/sessions'
+import { oauthStateSecretContext, setOAuth1TemporaryCredentials, type OAuthStateRow } from '../db/queries/sessions'
 import type { IntegrationRow } from '../db/queries/integrations'
 import { PatchbayError } from '../lib/errors'
 import { hashToken } from '../lib/ids'
@@ -24,9 +23,6 @@ import { clientSecretOf, renderUrl, type ResolvedIntegration } from './integrati
 
 type OAuth1Auth = Extract<ResolvedIntegration['connector']['auth'], { type: 'oauth1' }>
 type Signer = ReturnType<typeof oauth1Signer>
-
-/** The AAD context of the temporary secret in the state row: the same as the PKCE verifier's, so key rotation re-encrypts it too. */
-export const stateSecretContext = (stateId: string) => `${stateId}:code_verifier`
 
 /** The state hash of an OAuth 1.0a authorization once its temporary token is known (prefixed, so it never equals an OAuth 2.0 state's). */
 export function oauth1StateHash(temporaryToken: string): string {
@@ -47,7 +43,7 @@ const signers = new WeakMap<IntegrationRow, Promise<Signer>>()
  * The signer of an integration: its client id and secret as the consumer (RFC 5849 §1.1).
  * @throws {PatchbayError} `invalid_request` when the integration has no client id or secret.
  */
-export function signerOf(ctx: AppContext, integration: ResolvedIntegration): Promise<Signer> {
+function signerOf(ctx: AppContext, integration: ResolvedIntegration): Promise<Signer> {
   const row = integration.row
   let pending = signers.get(row)
   if (!pending) {
@@ -135,7 +131,7 @@ export async function beginOAuth1(ctx: AppContext, st: OAuthStateRow, integratio
   const { requestTokenUrl, authorizationUrl } = endpoints(integration, st.connectionConfig)
   const { token, params } = await credentialsRequest(ctx, signer, requestTokenUrl, undefined, { oauth_callback: st.redirectUri }, 'temporary credentials')
   if (params.get('oauth_callback_confirmed') !== 'true') throw new PatchbayError('oauth_exchange_failed', 'The provider did not confirm the callback (oauth_callback_confirmed)')
-  const secretEnc = await ctx.secrets.encrypt(st.environmentId, token.secret, stateSecretContext(st.id))
+  const secretEnc = await ctx.secrets.encrypt(st.environmentId, token.secret, oauthStateSecretContext(st.id))
   if (!(await setOAuth1TemporaryCredentials(ctx.db, st.id, oauth1StateHash(token.key), secretEnc))) throw new PatchbayError('oauth_state_invalid', 'This authorization link was already used')
   const url = new URL(authorizationUrl)
   const appName = integration.row.displayName ?? integration.connector.name
@@ -153,7 +149,7 @@ export async function beginOAuth1(ctx: AppContext, st: OAuthStateRow, integratio
 export async function exchangeOAuth1Verifier(ctx: AppContext, st: OAuthStateRow, integration: ResolvedIntegration, temporaryToken: string, verifier: string): Promise<OAuth1Credentials> {
   const signer = await signerOf(ctx, integration)
   const { accessTokenUrl } = endpoints(integration, st.connectionConfig)
-  const temporarySecret = await ctx.secrets.decrypt(st.environmentId, st.codeVerifierEnc, stateSecretContext(st.id))
+  const temporarySecret = await ctx.secrets.decrypt(st.environmentId, st.codeVerifierEnc, oauthStateSecretContext(st.id))
   const { token } = await credentialsRequest(ctx, signer, accessTokenUrl, { key: temporaryToken, secret: temporarySecret }, { oauth_verifier: verifier }, 'token credentials')
   return { type: 'oauth1', token: token.key, tokenSecret: token.secret }
 }

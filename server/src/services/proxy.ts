@@ -121,9 +121,3 @@ async function signOAuth1(ctx: AppContext, l: LoadedConnection, req: UpstreamReq
   const authorization = await oauth1AuthorizationFor(ctx, l.integration, l.credentials, { method: req.method, url: req.url, form })
   return { ...req, headers: { ...req.headers, authorization } }
 }
-
-function lowerKeys(h: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const k in h) out[k.toLowerCase()] = h[k]!
-  return out
-}

@@ -28,17 +28,14 @@
 import * as jose from 'jose'
 import * as oauth from 'oauth4webapi'
 import { z } from 'zod'
-import type { Connector } from '../../../connectors/schema'
 import type { AppContext } from '../context'
 import { PatchbayError } from '../lib/errors'
 import type { JwtBearerCredentials } from './credentials'
-import { renderUrl, type ResolvedIntegration } from './integrations'
-import { describeOAuthError, grantedScopes, oauthClientFor } from './oauth-client'
+import type { ResolvedIntegration } from './integrations'
+import { describeOAuthError, grantedToken, oauthClientFor, type GrantedToken } from './oauth-client'
 
 /** RFC 7523 §2.1: the `grant_type` of the JWT bearer grant. */
 export const JWT_BEARER_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
-
-type JwtBearerAuth = Extract<Connector['auth'], { type: 'oauth2_jwt_bearer' }>
 
 /** The field errors path of the pasted key. */
 const KEY_PATH = 'credentials.serviceAccountKey'
@@ -132,14 +129,6 @@ export async function signAssertion(
 /** No client authentication: the signed assertion is the credential (Google's request has only `grant_type` and `assertion`). */
 const noClientAuthentication: oauth.ClientAuth = () => {}
 
-/** A token endpoint answer as stored, and the scopes it grants. */
-export interface JwtBearerToken {
-  accessToken: string
-  /** ISO 8601, from `expires_in`; undefined when the answer has none. */
-  expiresAt: string | undefined
-  scopes: string[]
-}
-
 /**
  * Signs a fresh assertion and exchanges it for an access token at the integration's token URL
  * (RFC 7523 §2.1), the assertion's `aud` being that URL.
@@ -148,7 +137,7 @@ export interface JwtBearerToken {
  *   other oauth4webapi or network errors as thrown. Callers turn them into Patchbay errors
  *   ({@link connectError} on connect, `token-refresh.ts` on renewal).
  */
-export async function requestJwtBearerToken(ctx: AppContext, integration: ResolvedIntegration, connectionConfig: Record<string, string>, credentials: JwtBearerCredentials): Promise<JwtBearerToken> {
+export async function requestJwtBearerToken(ctx: AppContext, integration: ResolvedIntegration, connectionConfig: Record<string, string>, credentials: JwtBearerCredentials): Promise<GrantedToken> {
   const auth = integration.connector.auth
   if (auth.type !== 'oauth2_jwt_bearer') throw new PatchbayError('internal', `${integration.connector.id} does not use the JWT bearer grant`)
   // oauthClientFor renders the token URL and allows plain http only for loopback/private hosts.
@@ -156,12 +145,7 @@ export async function requestJwtBearerToken(ctx: AppContext, integration: Resolv
   const audience = client.as.token_endpoint!
   const assertion = await signAssertion(credentials, { audience, scope: integration.scopes.join(auth.scopeSeparator), lifetimeSeconds: auth.assertionLifetime })
   const res = await oauth.genericTokenEndpointRequest(client.as, client.client, noClientAuthentication, JWT_BEARER_GRANT_TYPE, { assertion }, client.options)
-  const tokens = await oauth.processGenericTokenEndpointResponse(client.as, client.client, res)
-  return {
-    accessToken: tokens.access_token,
-    expiresAt: typeof tokens.expires_in === 'number' ? new Date(Date.now() + tokens.expires_in * 1000).toISOString() : undefined,
-    scopes: grantedScopes(tokens, integration.scopes),
-  }
+  return grantedToken(await oauth.processGenericTokenEndpointResponse(client.as, client.client, res), integration.scopes)
 }
 
 /**
@@ -173,12 +157,4 @@ export function connectError(connectorName: string, err: unknown): PatchbayError
   if (err instanceof PatchbayError) return err
   if (err instanceof oauth.ResponseBodyError && err.status < 500) return new PatchbayError('credentials_invalid', `${connectorName} rejected this service account key: ${describeOAuthError(err)}`)
   return new PatchbayError('upstream_unreachable', `${connectorName} could not issue a token right now (${describeOAuthError(err)}); try again later`)
-}
-
-/**
- * The connector's token URL with the connection config filled in, as a pasted key's `token_uri`
- * must name it (the vendor's integration override, a test fake for instance, is not what a key file carries).
- */
-export function connectorTokenUrl(auth: JwtBearerAuth, connectionConfig: Record<string, string>): string {
-  return renderUrl(auth.tokenUrl, connectionConfig)
 }

@@ -18,7 +18,7 @@ import { randomToken } from '../lib/ids'
 import { decryptCredentials, encryptCredentials, expiryOf, type Credentials, type OAuth2Credentials } from './credentials'
 import type { LoadedConnection } from './credential-store'
 import { setStatus } from './connections'
-import { describeOAuthError, isInvalidGrant, oauthClientFor, tokenResponseOptions, tokensToCredentials } from './oauth-client'
+import { describeOAuthError, isInvalidGrant, oauthClientFor, requestClientCredentialsToken, tokenResponseOptions, tokensToCredentials } from './oauth-client'
 import { requestJwtBearerToken } from './service-account'
 
 /** How long a refresh lease lasts if its holder dies mid-refresh, ms. */
@@ -104,16 +104,9 @@ async function performRefresh(ctx: AppContext, loaded: LoadedConnection, row: Co
   const stored = await decryptCredentials(ctx, env, row.id, row.credentialsEnc)
   let next: Credentials
   try {
-    if (stored.type === 'oauth2_client_credentials') {
-      const client = await oauthClientFor(ctx, integration, row.connectionConfig, { clientId: stored.clientId, clientSecret: stored.clientSecret })
-      const auth = integration.connector.auth
-      const scope = integration.scopes.join(auth.type === 'oauth2_client_credentials' ? auth.scopeSeparator : ' ')
-      const res = await oauth.clientCredentialsGrantRequest(client.as, client.client, client.clientAuth, scope ? { scope } : {}, client.options)
-      const t = tokensToCredentials(await oauth.processClientCredentialsResponse(client.as, client.client, res))
-      next = { ...stored, accessToken: t.accessToken, expiresAt: t.expiresAt }
-    } else if (stored.type === 'oauth2_jwt_bearer') {
-      // No refresh token (RFC 7523 §2.1): a new assertion signed with the stored key is the renewal.
-      const t = await requestJwtBearerToken(ctx, integration, row.connectionConfig, stored)
+    if (stored.type === 'oauth2_client_credentials' || stored.type === 'oauth2_jwt_bearer') {
+      // No refresh token (RFC 6749 §4.4.3, RFC 7523 §2.1): the grant itself, again, is the renewal.
+      const t = stored.type === 'oauth2_client_credentials' ? await requestClientCredentialsToken(ctx, integration, row.connectionConfig, stored) : await requestJwtBearerToken(ctx, integration, row.connectionConfig, stored)
       next = { ...stored, accessToken: t.accessToken, expiresAt: t.expiresAt }
     } else if (stored.type === 'oauth2' && stored.refreshToken) {
       const client = await oauthClientFor(ctx, integration, row.connectionConfig)

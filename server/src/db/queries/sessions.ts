@@ -66,6 +66,13 @@ export function findOAuthStateByHash(db: Db, stateHash: string): Promise<OAuthSt
   return db.query.oauthStates.findFirst({ where: eq(oauthStates.stateHash, stateHash) })
 }
 
+/**
+ * The AAD context of a state's `code_verifier_enc`, whichever secret it holds (the PKCE verifier, or
+ * OAuth 1.0a's temporary secret): the ciphertext only decrypts for this state, and key rotation
+ * re-encrypts both alike.
+ */
+export const oauthStateSecretContext = (stateId: string) => `${stateId}:code_verifier`
+
 /** Pending states' verifier ciphertexts, for key rotation. */
 export function listOAuthStateSecrets(db: Db) {
   return db.select({ id: oauthStates.id, environmentId: oauthStates.environmentId, codeVerifierEnc: oauthStates.codeVerifierEnc }).from(oauthStates)
