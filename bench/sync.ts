@@ -128,20 +128,20 @@ async function startProvider(): Promise<Provider> {
     })
   })
   const send = (m: ParentMessage) => proc.connected && proc.send(m)
+  /** One `cpu` query: the provider's CPU usage and request count now. */
+  const query = () =>
+    new Promise<{ usage: NodeJS.CpuUsage; requests?: number }>((resolve) => {
+      const id = ++queries
+      pending.set(id, resolve)
+      send({ type: 'cpu', id })
+    })
   return {
     port,
-    cpu: () =>
-      new Promise((resolve) => {
-        const id = ++queries
-        pending.set(id, (m) => resolve(m.usage.user + m.usage.system))
-        send({ type: 'cpu', id })
-      }),
-    requests: () =>
-      new Promise((resolve) => {
-        const id = ++queries
-        pending.set(id, (m) => resolve(m.requests ?? NaN))
-        send({ type: 'cpu', id })
-      }),
+    cpu: async () => {
+      const { usage } = await query()
+      return usage.user + usage.system
+    },
+    requests: async () => (await query()).requests ?? NaN,
     stop: () => stopChild(proc, () => send({ type: 'stop' })),
   }
 }

@@ -16,7 +16,11 @@
  * }
  */
 import { PatchbayError } from '../server/src/lib/errors'
-import { placeholders, type Pagination } from './schema'
+import { getPath } from './json-path'
+import { placeholders, type CursorFormat, type Pagination } from './schema'
+
+/** Re-exported for the engine and tests that import it from here ({@link getPath} lives in ./json-path). */
+export { getPath }
 
 /** Response headers as a Fetch `Headers` or a plain record (names matched case-insensitively). */
 export type HeadersLike = Headers | Record<string, string | readonly string[] | undefined>
@@ -54,6 +58,11 @@ export type ListRequest =
   | { kind: 'body'; url: URL; body: Record<string, unknown> }
   | { kind: 'graphql'; url: URL; body: { query: string; variables: Record<string, unknown> } }
 
+/** How a {@link ListRequest} is sent: `GET url`, or `POST url` with its JSON body. */
+export function listRequestCall(request: ListRequest): { method: 'GET' | 'POST'; url: URL; json?: unknown } {
+  return request.kind === 'get' ? { method: 'GET', url: request.url } : { method: 'POST', url: request.url, json: request.body }
+}
+
 /** One `link-value` of an RFC 8288 `Link` header. */
 export interface LinkValue {
   /** The target as written between `<` and `>` (a URI-reference, possibly relative). */
@@ -62,32 +71,6 @@ export interface LinkValue {
   rel: string[]
   /** Every parameter by lower-cased name; the first occurrence wins (RFC 8288 §3.3 for `rel`). */
   params: Record<string, string>
-}
-
-/**
- * Reads a value at a dotted path. `''` is the document itself; a numeric segment indexes an array
- * (`data.0.id`). Only own properties are followed, so `__proto__` or `constructor` never resolve.
- * A top-level key containing dots is read whole when the document has it (`@odata.nextLink`,
- * https://learn.microsoft.com/en-us/graph/paging); otherwise the dots separate segments.
- * @returns the value, or `undefined` when any segment is missing.
- * @example getPath({ paging: { next: { after: 'NTI1' } } }, 'paging.next.after') // 'NTI1'
- */
-export function getPath(obj: unknown, dotted: string): unknown {
-  if (dotted === '') return obj
-  // A top-level key that itself contains dots is read whole: OData's `@odata.nextLink` (Microsoft Graph).
-  if (obj !== null && typeof obj === 'object' && !Array.isArray(obj) && dotted.includes('.') && Object.hasOwn(obj, dotted)) return (obj as Record<string, unknown>)[dotted]
-  let current: unknown = obj
-  for (const segment of dotted.split('.')) {
-    if (current === null || typeof current !== 'object') return undefined
-    if (Array.isArray(current)) {
-      if (!/^(0|[1-9]\d*)$/.test(segment)) return undefined
-      current = current[Number(segment)]
-    } else {
-      if (!Object.hasOwn(current, segment)) return undefined
-      current = (current as Record<string, unknown>)[segment]
-    }
-  }
-  return current
 }
 
 /**
@@ -414,7 +397,7 @@ export function bodyError(errorWhen: { path: string; equals: string | number | b
 }
 
 /** How a cursor is written into query text (a sync's `updatedSince.format`, connectors/schema.ts). */
-export type CursorFormat = 'iso8601' | 'iso8601_ms' | 'iso8601_offset' | 'iso8601_offset_hhmm' | 'epoch_s' | 'epoch_ms'
+export type { CursorFormat }
 
 /**
  * An ISO 8601 / RFC 3339 §5.6 date-time with a zone: `2024-03-01T12:00:00Z`, `…:00.123+01:00`, and

@@ -114,7 +114,7 @@ export const oauth2AuthSchema = z.strictObject({
    */
   tokenTypes: z.array(z.string().regex(/^[a-z][a-z0-9_-]*$/)).default([]),
   inject: injectSchema.default({ headers: { Authorization: 'Bearer {accessToken}' }, query: {} }),
-})
+}).refine((a) => a.tokenRequestBody !== 'json' || a.clientAuth === 'client_secret_post', { path: ['clientAuth'], message: "a JSON token request carries the client secret in its body: use 'client_secret_post'" })
 
 /** OAuth 2.0 client credentials grant (RFC 6749 §4.4); the end user supplies the client. */
 export const clientCredentialsAuthSchema = z.strictObject({
@@ -354,6 +354,10 @@ export const objectSchema = z.strictObject({
   defaultMapping: z.record(fieldName, fieldMappingSchema).optional(),
 })
 
+/** How a cursor is written into query text (`updatedSince.format`; `connectors/pagination.ts` `formatCursor`). */
+const cursorFormat = z.enum(['iso8601', 'iso8601_ms', 'iso8601_offset', 'iso8601_offset_hhmm', 'epoch_s', 'epoch_ms'])
+export type CursorFormat = z.output<typeof cursorFormat>
+
 export const syncSchema = z.strictObject({
   object: z.string(),
   description: z.string().optional(),
@@ -388,7 +392,7 @@ export const syncSchema = z.strictObject({
        * meaning; a cursor that does not parse as the format fails the run. Quotes the language needs
        * around a literal belong in `value` (`'{cursor}'`). Full runs keep the object's own `params`.
        */
-      format: z.enum(['iso8601', 'iso8601_ms', 'iso8601_offset', 'iso8601_offset_hhmm', 'epoch_s', 'epoch_ms']).optional(),
+      format: cursorFormat.optional(),
     })
     .optional(),
   /** Default schedule, e.g. `15m`, `1h`, `1d`. */
@@ -409,6 +413,25 @@ export const syncSchema = z.strictObject({
    * way; full syncs also mark deleted every record a complete run did not see.
    */
   deletedWhen: z.strictObject({ path: jsonPath, equals: z.union([z.string(), z.number(), z.boolean()]).default(true) }).optional(),
+}).superRefine((sync, ctx) => {
+  const issue = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message })
+  if (sync.fullResyncFrequency !== undefined) {
+    const full = frequencyMs(sync.fullResyncFrequency)
+    if (sync.mode !== 'incremental') issue(['fullResyncFrequency'], 'only an incremental sync has full resyncs; every run of a full sync is one')
+    else if (full < 60_000 || full > 30 * 86_400_000) issue(['fullResyncFrequency'], 'must be between 1m and 30d')
+    else if (full <= frequencyMs(sync.defaultFrequency)) issue(['fullResyncFrequency'], `must be longer than defaultFrequency (${sync.defaultFrequency})`)
+  }
+  // `updatedSince` checks that need only the sync; those that depend on its object's list kind are in checkPostRequests.
+  const since = sync.updatedSince
+  if (!since) return
+  if (sync.updatedSinceParam) issue(['updatedSince'], 'set `updatedSince` or `updatedSinceParam`, not both')
+  if (since.format === undefined) {
+    if (!JSON.stringify(since.value).includes('"{cursor}"')) issue(['updatedSince', 'value'], "the value must hold the string '{cursor}'")
+    return
+  }
+  if (typeof since.value !== 'string' || since.value.split('{cursor}').length !== 2) issue(['updatedSince', 'value'], "with `format`, the value must be a string holding '{cursor}' exactly once")
+  if (sync.mode !== 'incremental') issue(['mode'], 'a templated `updatedSince` needs `mode: incremental`')
+  if (!sync.cursorField) issue(['cursorField'], 'a templated `updatedSince` needs the `cursorField` its cursor comes from')
 })
 
 export const actionSchema = z.strictObject({
@@ -440,6 +463,14 @@ export const actionSchema = z.strictObject({
    * the connection's mapping of that object (two-way sync).
    */
   object: fieldName.optional(),
+}).superRefine((action, ctx) => {
+  if (!action.graphql) return
+  const issue = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message })
+  if (action.method !== 'POST') issue(['method'], 'a GraphQL action is a POST')
+  if (action.body !== 'json') issue(['body'], 'a GraphQL action sends JSON')
+  if (placeholders(action.path).length > 0) issue(['path'], 'a GraphQL action takes no path placeholders: the input goes into the variables')
+  const keys = action.graphql.inputVariable ? [action.graphql.inputVariable] : action.input instanceof z.ZodObject ? Object.keys(action.input.shape) : []
+  for (const problem of operationProblems(action.graphql.query, 'mutation', keys)) issue(['graphql', 'query'], problem)
 })
 
 /**
@@ -543,7 +574,19 @@ export const connectorSchema = z
      * A request that identifies the connected account, used for its label: `GET path`, or with
      * `graphql` a `POST path` of that query (no variables), e.g. Linear's `{ viewer { … } }`.
      */
-    accountInfo: z.strictObject({ path, graphql: z.strictObject({ query: z.string().min(1) }).optional() }).optional(),
+    accountInfo: z
+      .strictObject({
+        path,
+        graphql: z
+          .strictObject({ query: z.string().min(1) })
+          .superRefine(({ query }, ctx) => {
+            for (const message of operationProblems(query, 'query', [])) ctx.addIssue({ code: 'custom', path: ['query'], message })
+            const op = (() => { try { return readOperation(query) } catch { return undefined } })()
+            if (op && op.declared.length > 0) ctx.addIssue({ code: 'custom', path: ['query'], message: 'takes no variables' })
+          })
+          .optional(),
+      })
+      .optional(),
     objects: z.record(fieldName, objectSchema).default({}),
     syncs: z.record(fieldName, syncSchema).default({}),
     actions: z.record(fieldName, actionSchema).default({}),
@@ -553,7 +596,6 @@ export const connectorSchema = z
   })
   .superRefine((c, ctx) => {
     for (const issue of checkConnectorWebhooks(c)) ctx.addIssue({ code: 'custom', ...issue })
-    if (c.auth.type === 'oauth2' && c.auth.tokenRequestBody === 'json' && c.auth.clientAuth !== 'client_secret_post') ctx.addIssue({ code: 'custom', path: ['auth', 'clientAuth'], message: "a JSON token request carries the client secret in its body: use 'client_secret_post'" })
     const declared = new Set(Object.keys(c.connectionConfig))
     const urls: [string, string | undefined][] = [
       ['http.baseUrl', c.http.baseUrl],
@@ -575,13 +617,6 @@ export const connectorSchema = z
     }
     for (const [name, sync] of Object.entries(c.syncs)) {
       if (!Object.hasOwn(c.objects, sync.object)) ctx.addIssue({ code: 'custom', path: ['syncs', name, 'object'], message: `unknown object ${sync.object}` })
-      if (sync.fullResyncFrequency !== undefined) {
-        const full = frequencyMs(sync.fullResyncFrequency)
-        const at = ['syncs', name, 'fullResyncFrequency']
-        if (sync.mode !== 'incremental') ctx.addIssue({ code: 'custom', path: at, message: 'only an incremental sync has full resyncs; every run of a full sync is one' })
-        else if (full < 60_000 || full > 30 * 86_400_000) ctx.addIssue({ code: 'custom', path: at, message: 'must be between 1m and 30d' })
-        else if (full <= frequencyMs(sync.defaultFrequency)) ctx.addIssue({ code: 'custom', path: at, message: `must be longer than defaultFrequency (${sync.defaultFrequency})` })
-      }
     }
     for (const [name, object] of Object.entries(c.objects)) {
       if (!object.pagination && !c.http.pagination) ctx.addIssue({ code: 'custom', path: ['objects', name, 'pagination'], message: 'no pagination for this object and no http.pagination default' })
@@ -599,17 +634,16 @@ export const connectorSchema = z
   })
 
 /**
- * Load-time checks of `POST` lists (`body`, `graphql`), GraphQL actions and a GraphQL `accountInfo`:
- * the pagination fits the request, the variables Patchbay sets are defined by the operation, and
- * incremental settings reach a body member or variable.
+ * Load-time checks of `POST` lists (`body`, `graphql`) that span an object, its pagination and its
+ * syncs: the pagination fits the request, the variables Patchbay sets are defined by the operation,
+ * and incremental settings reach a body member or variable. (GraphQL actions and `accountInfo` are
+ * checked by their own schemas.)
  */
 function checkPostRequests(
   c: {
     http: { pagination?: Pagination | undefined }
     objects: Record<string, z.output<typeof objectSchema>>
     syncs: Record<string, z.output<typeof syncSchema>>
-    actions: Record<string, z.output<typeof actionSchema>>
-    accountInfo?: { path: string; graphql?: { query: string } | undefined } | undefined
   },
   issue: (path: (string | number)[], message: string) => void): void {
   for (const [name, object] of Object.entries(c.objects)) {
@@ -633,37 +667,17 @@ function checkPostRequests(
       for (const problem of operationProblems(object.graphql.query, 'query', required)) issue([...at, 'graphql', 'query'], problem)
     }
   }
+  // The sync-local checks of `updatedSince` are syncSchema's; these depend on the object's list kind.
   for (const [name, sync] of Object.entries(c.syncs)) {
     const object = Object.hasOwn(c.objects, sync.object) ? c.objects[sync.object] : undefined
     if (!sync.updatedSince) continue
-    if (sync.updatedSinceParam) issue(['syncs', name, 'updatedSince'], 'set `updatedSince` or `updatedSinceParam`, not both')
     const getList = object !== undefined && !object.body && !object.graphql
     if (sync.updatedSince.format !== undefined) {
-      // A templated query parameter: GET lists only, `{cursor}` exactly once in a string.
-      const value = sync.updatedSince.value
+      // A templated query parameter: GET lists only.
       if (!getList) issue(['syncs', name, 'updatedSince', 'format'], 'a formatted `updatedSince` templates a query parameter of a GET list; `body` and `graphql` lists take `{cursor}` values without `format`')
-      if (typeof value !== 'string' || value.split('{cursor}').length !== 2) issue(['syncs', name, 'updatedSince', 'value'], "with `format`, the value must be a string holding '{cursor}' exactly once")
-      if (sync.mode !== 'incremental') issue(['syncs', name, 'mode'], 'a templated `updatedSince` needs `mode: incremental`')
-      if (!sync.cursorField) issue(['syncs', name, 'cursorField'], 'a templated `updatedSince` needs the `cursorField` its cursor comes from')
-      continue
+    } else if (getList) {
+      issue(['syncs', name, 'updatedSince'], '`updatedSince` is for `body` and `graphql` lists; a GET list takes `updatedSinceParam`')
     }
-    // (A GET list may also template a query parameter: `updatedSince` with `format`, above.)
-    if (getList) issue(['syncs', name, 'updatedSince'], '`updatedSince` is for `body` and `graphql` lists; a GET list takes `updatedSinceParam`')
-    if (!JSON.stringify(sync.updatedSince.value).includes('"{cursor}"')) issue(['syncs', name, 'updatedSince', 'value'], "the value must hold the string '{cursor}'")
-  }
-  for (const [name, action] of Object.entries(c.actions)) {
-    if (!action.graphql) continue
-    const at = ['actions', name]
-    if (action.method !== 'POST') issue([...at, 'method'], 'a GraphQL action is a POST')
-    if (action.body !== 'json') issue([...at, 'body'], 'a GraphQL action sends JSON')
-    if (placeholders(action.path).length > 0) issue([...at, 'path'], 'a GraphQL action takes no path placeholders: the input goes into the variables')
-    const keys = action.graphql.inputVariable ? [action.graphql.inputVariable] : action.input instanceof z.ZodObject ? Object.keys(action.input.shape) : []
-    for (const problem of operationProblems(action.graphql.query, 'mutation', keys)) issue([...at, 'graphql', 'query'], problem)
-  }
-  if (c.accountInfo?.graphql) {
-    for (const problem of operationProblems(c.accountInfo.graphql.query, 'query', [])) issue(['accountInfo', 'graphql', 'query'], problem)
-    const op = (() => { try { return readOperation(c.accountInfo.graphql.query) } catch { return undefined } })()
-    if (op && op.declared.length > 0) issue(['accountInfo', 'graphql', 'query'], 'takes no variables')
   }
 }
 

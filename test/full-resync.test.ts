@@ -16,52 +16,29 @@ import type { AddressInfo } from 'node:net'
 import { sql } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { MINOR_VERSION } from '../connectors/quickbooks/index'
-import { API_VERSION } from '../connectors/salesforce/index'
 import { upsertEndUser } from '../server/src/db/queries/end-users'
 import { newId } from '../server/src/lib/ids'
 import { saveConnection } from '../server/src/services/connections'
 import { createIntegration } from '../server/src/services/integrations'
 import { sweepSyncs } from '../server/src/services/syncs'
 import { createTestApp, testConfig, testDatabases, type TestApp } from '../server/src/testing'
+import { contact, stamp, startSalesforceQueryAll, type SalesforceQueryAll as Fake } from './helpers/salesforce-query-all'
+import { finishedSync, getSync } from './helpers/sync-runs'
 
 const TOKEN = 'sf-token-full'
 const DAY = 86_400_000
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
-/** Salesforce's dateTime spelling in query results: `2026-01-01T10:00:00.000+0000`. */
-const stamp = (ms: number) => new Date(ms).toISOString().replace('Z', '+0000')
-
-interface Contact { attributes: { type: string; url: string }; Id: string; LastName: string; SystemModstamp: string; IsDeleted: boolean }
-const contact = (i: number, at: number): Contact => {
-  const id = `003D000000QV9n${String(i).padStart(2, '0')}IAD`
-  return { attributes: { type: 'Contact', url: `/services/data/${API_VERSION}/sobjects/Contact/${id}` }, Id: id, LastName: `Last ${i}`, SystemModstamp: stamp(at), IsDeleted: false }
-}
-
-/** The fake QueryAll: one batch per query; records whose SystemModstamp is before the filter's are left out. */
-async function startSalesforce(records: Contact[]) {
-  const queries: string[] = []
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x')
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(body))
-    }
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, [{ errorCode: 'INVALID_SESSION_ID' }])
-    if (url.pathname !== `/services/data/${API_VERSION}/queryAll`) return send(404, [{ errorCode: 'NOT_FOUND' }])
-    const q = url.searchParams.get('q') ?? ''
-    queries.push(q)
-    const m = /^SELECT .+ FROM Contact(?: WHERE SystemModstamp >= (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z) OR IsDeleted = true)?$/.exec(q)
-    if (!m) return send(400, [{ errorCode: 'MALFORMED_QUERY', message: 'unexpected query' }])
-    const since = m[1] ? Date.parse(m[1]) : undefined
-    const rest = records.filter((r) => since === undefined || r.IsDeleted || Date.parse(r.SystemModstamp.replace('+0000', 'Z')) >= since)
-    send(200, { totalSize: rest.length, done: true, records: rest })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return { url, queries, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
-}
-type Fake = Awaited<ReturnType<typeof startSalesforce>>
+/** The fake QueryAll (test/helpers/salesforce-query-all.ts), every record in one batch. */
+const startSalesforce = (records: Parameters<typeof startSalesforceQueryAll>[0]) => startSalesforceQueryAll(records, { token: TOKEN })
 
 interface SyncView { name: string; fullResyncFrequency: string | null; lastFullSyncAt: string | null; nextFullResyncAt: string | null; lastRun: { id: string; status: string; mode: string; trigger: string; deleted: number } | null }
+
+/** Makes the sync `name` due now, its last full run `ageMs` ago, sweeps once, and waits for the run the sweep started. */
+async function sweepDue(t: TestApp, connectionId: string, name: string, ageMs: number): Promise<SyncView> {
+  await t.ctx.db.execute(sql`update syncs set next_run_at = now() - interval '1 second', last_full_sync_at = now() - make_interval(secs => ${ageMs / 1000}) where connection_id = ${connectionId} and name = ${name}`)
+  const before = await getSync<SyncView>(t, connectionId, name)
+  await sweepSyncs(t.ctx)
+  return finishedSync<SyncView>(t, connectionId, name, before.lastRun?.id ?? null)
+}
 
 describe.each(testDatabases())('scheduled full resyncs of incremental syncs on $name', (target) => {
   let t: TestApp
@@ -74,21 +51,8 @@ describe.each(testDatabases())('scheduled full resyncs of incremental syncs on $
     return saveConnection(t.ctx, { environmentId: t.tenant.environmentId, integration, endUserId, credentials: { type: 'oauth2', accessToken: TOKEN }, scopes: [], connectionConfig: { instanceHost: 'acme.my.salesforce.com' } })
   }
 
-  async function contactsSync(connectionId: string): Promise<SyncView> {
-    const res = await t.call('GET', `/v1/connections/${connectionId}/syncs`)
-    expect(res.status).toBe(200)
-    return ((await res.json()) as { data: SyncView[] }).data.find((s) => s.name === 'contacts')!
-  }
-
-  /** Waits until the sync's last run is `runId`'s successor (or any run when null) and finished. */
-  async function finishedRun(connectionId: string, previousRunId: string | null) {
-    for (let i = 0; i < 600; i++) {
-      const s = await contactsSync(connectionId)
-      if (s.lastRun && s.lastRun.id !== previousRunId && ['succeeded', 'failed', 'cancelled'].includes(s.lastRun.status)) return s
-      await sleep(25)
-    }
-    throw new Error('the scheduled run did not finish')
-  }
+  /** Waits until the sync's last run is `previousRunId`'s successor (or any run when null) and finished. */
+  const finishedRun = (connectionId: string, previousRunId: string | null) => finishedSync<SyncView>(t, connectionId, 'contacts', previousRunId)
 
   async function triggerFull(connectionId: string) {
     const res = await t.call('POST', `/v1/connections/${connectionId}/syncs/contacts/trigger`, { body: {} })
@@ -97,12 +61,7 @@ describe.each(testDatabases())('scheduled full resyncs of incremental syncs on $
   }
 
   /** Makes the sync due now, its last full run `ageMs` ago, then sweeps once. */
-  async function sweepWithLastFullRun(connectionId: string, ageMs: number) {
-    await t.ctx.db.execute(sql`update syncs set next_run_at = now() - interval '1 second', last_full_sync_at = now() - make_interval(secs => ${ageMs / 1000}) where connection_id = ${connectionId} and name = 'contacts'`)
-    const before = await contactsSync(connectionId)
-    await sweepSyncs(t.ctx)
-    return finishedRun(connectionId, before.lastRun?.id ?? null)
-  }
+  const sweepWithLastFullRun = (connectionId: string, ageMs: number) => sweepDue(t, connectionId, 'contacts', ageMs)
 
   async function liveIds(connectionId: string): Promise<string[]> {
     const res = await t.call('GET', `/v1/records?${new URLSearchParams({ connectionId, model: 'contact', limit: '200' })}`)
@@ -186,7 +145,7 @@ describe.each(testDatabases())('scheduled full resyncs of incremental syncs on $
     await triggerFull(id)
     // As after the migration for a sync whose full runs are unknown: no last full run at all.
     await t.ctx.db.execute(sql`update syncs set next_run_at = now() - interval '1 second', last_full_sync_at = null where connection_id = ${id} and name = 'contacts'`)
-    const before = await contactsSync(id)
+    const before = await getSync<SyncView>(t, id, 'contacts')
     expect(before.nextFullResyncAt).toBeNull()
     await sweepSyncs(t.ctx)
     expect((await finishedRun(id, before.lastRun!.id)).lastRun).toMatchObject({ status: 'succeeded', mode: 'full', trigger: 'schedule' })
@@ -234,24 +193,8 @@ describe.each(testDatabases())('QuickBooks incremental syncs with a daily full r
     return { url, queries, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
   }
 
-  async function customersSync(connectionId: string): Promise<SyncView> {
-    const res = await t.call('GET', `/v1/connections/${connectionId}/syncs`)
-    return ((await res.json()) as { data: SyncView[] }).data.find((s) => s.name === 'customers')!
-  }
-  async function finished(connectionId: string, previousRunId: string | null) {
-    for (let i = 0; i < 600; i++) {
-      const s = await customersSync(connectionId)
-      if (s.lastRun && s.lastRun.id !== previousRunId && ['succeeded', 'failed', 'cancelled'].includes(s.lastRun.status)) return s
-      await sleep(25)
-    }
-    throw new Error('the run did not finish')
-  }
-  async function sweepWithLastFullRun(connectionId: string, ageMs: number) {
-    await t.ctx.db.execute(sql`update syncs set next_run_at = now() - interval '1 second', last_full_sync_at = now() - make_interval(secs => ${ageMs / 1000}) where connection_id = ${connectionId} and name = 'customers'`)
-    const before = await customersSync(connectionId)
-    await sweepSyncs(t.ctx)
-    return finished(connectionId, before.lastRun?.id ?? null)
-  }
+  const finished = (connectionId: string, previousRunId: string | null) => finishedSync<SyncView>(t, connectionId, 'customers', previousRunId)
+  const sweepWithLastFullRun = (connectionId: string, ageMs: number) => sweepDue(t, connectionId, 'customers', ageMs)
 
   beforeAll(async () => {
     t = await createTestApp(target, testConfig())

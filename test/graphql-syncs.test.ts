@@ -25,9 +25,9 @@ import { runAction } from '../server/src/services/actions'
 import { fetchAccountLabel, saveConnection } from '../server/src/services/connections'
 import { createIntegration } from '../server/src/services/integrations'
 import { createTestApp, testConfig, testDatabases, type TestApp } from '../server/src/testing'
+import { triggerRun } from './helpers/sync-runs'
 
 const TOKEN = 'lin-token-1'
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 interface Seen {
   method: string
@@ -144,17 +144,7 @@ describe.each(testDatabases())('POST and GraphQL lists on $name', (target) => {
     return { id, integration }
   }
 
-  async function trigger(connectionId: string, sync: string) {
-    const res = await t.call('POST', `/v1/connections/${connectionId}/syncs/${sync}/trigger`, { body: {} })
-    expect(res.status).toBe(202)
-    const { id } = (await res.json()) as { id: string }
-    for (let i = 0; i < 600; i++) {
-      const run = (await (await t.call('GET', `/v1/sync-runs/${id}`)).json()) as { status: string; [k: string]: unknown }
-      if (['succeeded', 'failed', 'cancelled'].includes(run.status)) return run
-      await sleep(25)
-    }
-    throw new Error(`run ${id} did not finish`)
-  }
+  const trigger = (connectionId: string, sync: string) => triggerRun(t, connectionId, sync)
 
   async function feed(connectionId: string, model: string, cursor?: string) {
     const records: { id: string; action: string; data: Record<string, unknown> }[] = []

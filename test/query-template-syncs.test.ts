@@ -3,76 +3,25 @@
  * queue and the real sync engine, on PGlite and PostgreSQL, with the real Salesforce connector
  * against a fake QueryAll on 127.0.0.1:
  *
- * - `GET /services/data/vXX.X/queryAll?q=<SOQL>` → `{ totalSize, done, records, nextRecordsUrl? }`,
- *   the next batch at a path-only `nextRecordsUrl` "without any parameters"
- *   (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_queryall.htm);
- *   soft-deleted records come back with `IsDeleted: true`;
- * - the fake reads the one WHERE clause an incremental run sends, `SystemModstamp >= <dateTime> OR
- *   IsDeleted = true`, the dateTime an unquoted SOQL literal `YYYY-MM-DDThh:mm:ssZ`
- *   (https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_dateformats.htm),
- *   and answers 400 to anything else, as Salesforce answers a malformed query.
+ * `test/helpers/salesforce-query-all.ts`, which reads the one WHERE clause an incremental run sends
+ * (`SystemModstamp >= <dateTime> OR IsDeleted = true`, the dateTime an unquoted SOQL literal) and
+ * answers 400 to anything else, as Salesforce answers a malformed query; two records a batch.
  */
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { sql } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { API_VERSION } from '../connectors/salesforce/index'
 import { upsertEndUser } from '../server/src/db/queries/end-users'
 import { rowsOf } from '../server/src/db/queries/records'
 import { newId } from '../server/src/lib/ids'
 import { saveConnection } from '../server/src/services/connections'
 import { createIntegration } from '../server/src/services/integrations'
 import { createTestApp, testConfig, testDatabases, type TestApp } from '../server/src/testing'
+import { API_VERSION } from '../connectors/salesforce/index'
+import { contact, CONTACT_FIELDS, stamp, startSalesforceQueryAll, type SalesforceQueryAll as Fake } from './helpers/salesforce-query-all'
+import { triggerRun } from './helpers/sync-runs'
 
 const TOKEN = 'sf-token-1'
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
-/** Salesforce's dateTime spelling in query results: `2026-01-01T10:00:00.000+0000`. */
-const stamp = (ms: number) => new Date(ms).toISOString().replace('Z', '+0000')
-const CONTACT_FIELDS = 'SELECT Id, FirstName, LastName, Name, Email, Phone, MobilePhone, Title, Department, AccountId, Account.Name, LeadSource, MailingCity, MailingCountry, OwnerId, CreatedDate, LastModifiedDate, SystemModstamp, IsDeleted FROM Contact'
-
-interface Contact { attributes: { type: string; url: string }; Id: string; LastName: string; Email: string; SystemModstamp: string; IsDeleted: boolean }
-const contact = (i: number, at: number): Contact => {
-  const id = `003D000000QV9n${String(i).padStart(2, '0')}IAD`
-  return { attributes: { type: 'Contact', url: `/services/data/${API_VERSION}/sobjects/Contact/${id}` }, Id: id, LastName: `Last ${i}`, Email: `c${i}@example.com`, SystemModstamp: stamp(at), IsDeleted: false }
-}
-
-/** The fake QueryAll (see the module comment), two records a batch. */
-async function startSalesforce(records: Contact[]) {
-  const queries: string[] = []
-  const requests: string[] = []
-  const locators = new Map<string, Contact[]>()
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x')
-    requests.push(url.pathname + url.search)
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(body))
-    }
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, [{ errorCode: 'INVALID_SESSION_ID' }])
-    let rest: Contact[]
-    if (url.pathname === `/services/data/${API_VERSION}/queryAll`) {
-      const q = url.searchParams.get('q') ?? ''
-      queries.push(q)
-      const m = /^(SELECT .+ FROM Contact)(?: WHERE SystemModstamp >= (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z) OR IsDeleted = true)?$/.exec(q)
-      if (!m || m[1] !== CONTACT_FIELDS) return send(400, [{ errorCode: 'MALFORMED_QUERY', message: 'unexpected query' }])
-      const since = m[2] ? Date.parse(m[2]) : undefined
-      rest = records.filter((r) => since === undefined || r.IsDeleted || Date.parse(r.SystemModstamp.replace('+0000', 'Z')) >= since)
-    } else {
-      const locator = /\/query\/(01gFAKE\d+)$/.exec(url.pathname)?.[1]
-      if (!locator || !locators.has(locator)) return send(404, [{ errorCode: 'INVALID_QUERY_LOCATOR' }])
-      rest = locators.get(locator)!
-    }
-    const batch = rest.slice(0, 2)
-    const more = rest.slice(2)
-    const locator = `01gFAKE${locators.size + 1}`
-    if (more.length > 0) locators.set(locator, more)
-    send(200, { totalSize: rest.length, done: more.length === 0, records: batch, ...(more.length > 0 ? { nextRecordsUrl: `/services/data/${API_VERSION}/query/${locator}` } : {}) })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return { url, queries, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
-}
-type Fake = Awaited<ReturnType<typeof startSalesforce>>
+/** The fake QueryAll (test/helpers/salesforce-query-all.ts), two records a batch. */
+const startSalesforce = (records: Parameters<typeof startSalesforceQueryAll>[0]) => startSalesforceQueryAll(records, { token: TOKEN, batchSize: 2 })
 
 describe.each(testDatabases())('templated incremental syncs (Salesforce SOQL) on $name', (target) => {
   let t: TestApp
@@ -85,17 +34,7 @@ describe.each(testDatabases())('templated incremental syncs (Salesforce SOQL) on
     return saveConnection(t.ctx, { environmentId: t.tenant.environmentId, integration, endUserId, credentials: { type: 'oauth2', accessToken: TOKEN }, scopes: [], connectionConfig: { instanceHost: 'acme.my.salesforce.com' } })
   }
 
-  async function trigger(connectionId: string, sync: string, body: Record<string, unknown> = {}) {
-    const res = await t.call('POST', `/v1/connections/${connectionId}/syncs/${sync}/trigger`, { body })
-    expect(res.status).toBe(202)
-    const { id } = (await res.json()) as { id: string }
-    for (let i = 0; i < 600; i++) {
-      const run = (await (await t.call('GET', `/v1/sync-runs/${id}`)).json()) as { status: string; [k: string]: unknown }
-      if (['succeeded', 'failed', 'cancelled'].includes(run.status)) return run
-      await sleep(25)
-    }
-    throw new Error(`run ${id} did not finish`)
-  }
+  const trigger = (connectionId: string, sync: string, body: Record<string, unknown> = {}) => triggerRun(t, connectionId, sync, body)
 
   async function feed(connectionId: string, cursor?: string) {
     const q = new URLSearchParams({ connectionId, model: 'contact', limit: '200', ...(cursor ? { cursor } : {}) })

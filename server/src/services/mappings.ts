@@ -15,7 +15,7 @@ import { newId } from '../lib/ids'
 import { checkMapping, providerFieldsOf, suggestMapping, type MappingCheck, type ProviderFields } from '../mapping/check'
 import { applyMapping, fieldLabel, readPaths } from '../mapping/apply'
 import { graphqlErrors } from '../../../connectors/graphql'
-import { extractItems, firstListRequest, getPath, withListParam } from '../../../connectors/pagination'
+import { extractItems, firstListRequest, getPath, listRequestCall, withListParam } from '../../../connectors/pagination'
 import { discoveredFieldsSchema, type DiscoveredField } from '../../../connectors/schema'
 import { findDiscoveredFields, saveDiscovery } from '../db/queries/discovered-fields'
 import { listMappings } from '../db/queries/mappings'
@@ -279,7 +279,7 @@ async function sampleRecords(ctx: AppContext, loaded: LoadedConnection, object: 
     // GET, or a POST with a JSON body for `body` and `graphql` lists (connectors/pagination.ts).
     let request = firstListRequest(providerUrl(loaded, o.path).toString(), { path: '', params, body: o.body, graphql: o.graphql }, pagination)
     if (pagination.limitParam) request = withListParam(request, pagination.limitParam, Math.min(limit * 2, pagination.limit ?? limit * 2))
-    const { response } = await callProvider(ctx, loaded, { method: request.kind === 'get' ? 'GET' : 'POST', url: request.url, ...(request.kind === 'get' ? {} : { json: request.body }), idempotent: true, maxWaitMs: 5_000 })
+    const { response } = await callProvider(ctx, loaded, { ...listRequestCall(request), idempotent: true, maxWaitMs: 5_000 })
     if (response.status !== 200 || response.malformed || (o.graphql && graphqlErrors(response.body))) return []
     const sync = Object.entries(connector.syncs).find(([, s]) => s.object === object)
     const items = extractItems(response.body, pagination.itemsPath ?? '')

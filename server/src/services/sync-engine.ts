@@ -20,7 +20,7 @@
  * response) fails the run at once. A failed or successful run emits `sync.failed`/`sync.succeeded`.
  */
 import { graphqlErrors } from '../../../connectors/graphql'
-import { bodyError, extractItems, fillCursorTemplate, firstListRequest, firstPageUrl, getPath, nextListRequest, withListParam, type ListRequest } from '../../../connectors/pagination'
+import { bodyError, extractItems, fillCursorTemplate, firstListRequest, firstPageUrl, getPath, listRequestCall, nextListRequest, withListParam, type ListRequest } from '../../../connectors/pagination'
 import type { Connector } from '../../../connectors/schema'
 import type { AppContext } from '../context'
 import { inTransaction } from '../db/client'
@@ -373,7 +373,7 @@ interface FetchedPage {
  */
 async function fetchPage(ctx: AppContext, run: SyncRunRow, plan: SyncPlan, loaded: LoadedConnection, request: ListRequest, cursorMax: string | number | null, signal: AbortSignal, deadline: number): Promise<FetchedPage> {
   const { url } = request
-  const call = await callProvider(ctx, loaded, { method: request.kind === 'get' ? 'GET' : 'POST', url, ...(request.kind === 'get' ? {} : { json: request.body }), idempotent: true, signal, maxWaitMs: Math.max(0, Math.min(ctx.config.sync.rateLimitMaxWaitMs, deadline - Date.now())) })
+  const call = await callProvider(ctx, loaded, { ...listRequestCall(request), idempotent: true, signal, maxWaitMs: Math.max(0, Math.min(ctx.config.sync.rateLimitMaxWaitMs, deadline - Date.now())) })
   const { status: httpStatus, body, headers, malformed } = call.response
   if (httpStatus < 200 || httpStatus >= 300) {
     throw new PatchbayError('upstream_error', `The provider answered HTTP ${httpStatus} for ${url.pathname}: ${excerpt(body)}`, { providerStatus: httpStatus, retryable: httpStatus >= 500 || httpStatus === 408 })

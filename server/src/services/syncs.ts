@@ -19,7 +19,7 @@ import { connectionOut } from './connection-view'
 import type { LoadedConnection } from './credential-store'
 import { connectionBaseUrl } from './provider-client'
 import { encodeFeedCursor } from './records'
-import { firstPageRequest, runParams, SYNC_QUEUE, syncPlan, type SyncJob } from './sync-engine'
+import { checkpointOf, firstPageRequest, runParams, SYNC_QUEUE, syncPlan, type SyncJob } from './sync-engine'
 import { enqueueDeliveries, recordEvent } from './webhook-outbox'
 import { pageOf } from '../lib/pages'
 
@@ -139,7 +139,7 @@ export async function startRun(ctx: AppContext, loaded: LoadedConnection, sync: 
   try {
     const request = firstPageRequest(connectionBaseUrl(loaded), plan, sync.cursor, mode)
     for (const [k, v] of Object.entries((await listParamsFor(ctx, loaded, plan.model, runParams(plan, sync.cursor, mode))) ?? {})) request.url.searchParams.set(k, v)
-    checkpoint = { phase: 'fetch', nextUrl: request.url.href, ...(request.kind === 'get' ? {} : { nextBody: request.body }), cursorMax: null }
+    checkpoint = { phase: 'fetch', ...checkpointOf(loaded, request), cursorMax: null }
   } catch (err) {
     if (!(err instanceof PatchbayError) || err.code !== 'upstream_invalid_response') throw err
     refused = err
