@@ -1,8 +1,13 @@
 /**
- * Helpers for connector tests: walk an object's pages against canned responses, and map a
- * provider item to a record the way the engine does (`field.from ?? fieldName`).
+ * Helpers for connector tests: walk an object's pages against canned responses, map a provider
+ * item to a record the way the engine does (`field.from ?? fieldName`), and map a provider item
+ * to the object's common model with its default mapping.
  * Test-only; nothing in production imports this file.
  */
+import { applyMapping } from '../server/src/mapping/apply'
+import { checkMapping, providerFieldsOf } from '../server/src/mapping/check'
+import { mappingSchema } from '../server/src/mapping/schema'
+import { COMMON_MODELS } from './common-models'
 import { extractItems, firstPageUrl, getPath, nextPage, type HeadersLike } from './pagination'
 import type { Connector, Pagination } from './schema'
 
@@ -52,6 +57,17 @@ export function walk(
 export function toRecord(connector: Connector, objectName: string, item: unknown): Record<string, unknown> {
   const object = connector.objects[objectName]!
   return Object.fromEntries(Object.entries(object.fields).map(([name, field]) => [name, getPath(item, field.from ?? name)]))
+}
+
+/**
+ * An object's `defaultMapping` to its `commonModel`, as the engine takes it: `check` is the type
+ * check of the mapping against the object's declared fields, `result` the mapping applied to `record`.
+ */
+export function mapDefault(connector: Connector, objectName: string, record: unknown) {
+  const object = connector.objects[objectName]!
+  const model = COMMON_MODELS[object.commonModel!]
+  const mapping = mappingSchema.parse({ model: model.name, fields: object.defaultMapping })
+  return { check: checkMapping(model, providerFieldsOf(object), mapping), result: applyMapping(model, mapping, record) }
 }
 
 /** Builds the authorization request URL as the engine does (RFC 6749 §4.1.1, RFC 7636 §4.3). */

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { COMMON_MODELS } from '../common-models'
 import { connectorSchema } from '../schema'
-import { authorizationUrl, toRecord, walk } from '../testing'
-import { applyMapping } from '../../server/src/mapping/apply'
-import { checkMapping, providerFieldsOf } from '../../server/src/mapping/check'
-import { mappingSchema } from '../../server/src/mapping/schema'
+import { authorizationUrl, mapDefault, toRecord, walk } from '../testing'
 import me from './fixtures/me.json' with { type: 'json' }
 import projects from './fixtures/projects.json' with { type: 'json' }
 import rateLimited from './fixtures/rate-limited.json' with { type: 'json' }
@@ -14,12 +10,7 @@ import users from './fixtures/users.json' with { type: 'json' }
 import workspaces from './fixtures/workspaces.json' with { type: 'json' }
 import asana from './index'
 
-const mapped = (object: 'user' | 'task', record: unknown) => {
-  const o = asana.objects[object]!
-  const model = COMMON_MODELS[o.commonModel!]
-  const mapping = mappingSchema.parse({ model: model.name, fields: o.defaultMapping })
-  return { check: checkMapping(model, providerFieldsOf(o), mapping), result: applyMapping(model, mapping, record) }
-}
+const mapped = (object: 'user' | 'task', record: unknown) => mapDefault(asana, object, record)
 
 describe('asana connector', () => {
   it('parses, and parsing its output again changes nothing', () => {

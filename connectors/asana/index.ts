@@ -22,6 +22,7 @@
  * connection's webhook secret (trust on first use: only while the connection has none).
  */
 import { z } from 'zod'
+import { firstString } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** A coral rounded square with a white check mark in a circle (not Asana's three dots). */
@@ -260,10 +261,6 @@ export default defineConnector({
   },
   hooks: {
     // `GET /users/me` → `{ data: { name, email, … } }`: the email tells accounts apart, the name otherwise.
-    accountLabel: (body) => {
-      const me = (body as { data?: { email?: unknown; name?: unknown } } | null)?.data
-      for (const candidate of [me?.email, me?.name]) if (typeof candidate === 'string' && candidate !== '') return candidate
-      return undefined
-    },
+    accountLabel: (body) => firstString(body, ['data.email', 'data.name']),
   },
 })

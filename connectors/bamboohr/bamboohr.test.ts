@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { COMMON_MODELS } from '../common-models'
 import { connectorSchema } from '../schema'
-import { toRecord, walk } from '../testing'
-import { applyMapping } from '../../server/src/mapping/apply'
-import { checkMapping, providerFieldsOf } from '../../server/src/mapping/check'
-import { mappingSchema } from '../../server/src/mapping/schema'
+import { mapDefault, toRecord, walk } from '../testing'
 import { actionRequest } from '../../server/src/services/actions'
 import { authenticationFor } from '../../server/src/services/credentials'
 import { renderHeaders, renderUrl, validateConnectionConfig } from '../../server/src/services/integrations'
@@ -63,11 +59,10 @@ describe('bamboohr connector', () => {
 
     it('maps the documented employee, and to a user', () => {
       expect(toRecord(bamboohr, 'employee', directory.body.employees[0])).toMatchObject({ id: '123', displayName: 'John Doe', jobTitle: 'Customer Service Representative', workEmail: 'jdoe@example.com', workPhone: '555-555-5555', department: 'Customer Service', supervisor: 'Jane Smith' })
-      const o = bamboohr.objects.employee!
-      const model = COMMON_MODELS.user
-      const mapping = mappingSchema.parse({ model: 'user', fields: o.defaultMapping })
-      expect(checkMapping(model, providerFieldsOf(o), mapping).errors).toEqual([])
-      expect(applyMapping(model, mapping, directory.body.employees[1])).toEqual({
+      expect(bamboohr.objects.employee!.commonModel).toBe('user')
+      const { check, result } = mapDefault(bamboohr, 'employee', directory.body.employees[1])
+      expect(check.errors).toEqual([])
+      expect(result).toEqual({
         value: { name: 'Jane Smith', email: 'jsmith@example.com', username: null, avatarUrl: 'https://resources.bamboohr.com/images/photo_person_160x160.png', createdAt: null },
         errors: [],
       })

@@ -12,6 +12,7 @@
  * - Changed employees: https://documentation.bamboohr.com/reference/get-employees-changed (not used, see `syncs`)
  */
 import { z } from 'zod'
+import { firstString } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** A green rounded square with three white figures (not BambooHR's logo). */
@@ -191,10 +192,8 @@ export default defineConnector({
   hooks: {
     // GET /employees/0?fields=firstName,lastName,workEmail → { id, firstName, lastName, workEmail }.
     accountLabel: (body) => {
-      const me = body as { firstName?: unknown; lastName?: unknown; workEmail?: unknown } | null
-      if (typeof me?.workEmail === 'string' && me.workEmail !== '') return me.workEmail
-      const name = [me?.firstName, me?.lastName].filter((p): p is string => typeof p === 'string' && p !== '').join(' ')
-      return name === '' ? undefined : name
+      const name = [firstString(body, ['firstName']), firstString(body, ['lastName'])].filter(Boolean).join(' ')
+      return firstString(body, ['workEmail']) ?? (name === '' ? undefined : name)
     },
   },
 })

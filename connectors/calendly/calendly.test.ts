@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { COMMON_MODELS } from '../common-models'
 import { nextPage } from '../pagination'
 import { connectorSchema } from '../schema'
-import { authorizationUrl, paginationOf, toRecord, walk } from '../testing'
-import { applyMapping } from '../../server/src/mapping/apply'
-import { checkMapping, providerFieldsOf } from '../../server/src/mapping/check'
-import { mappingSchema } from '../../server/src/mapping/schema'
+import { authorizationUrl, mapDefault, paginationOf, toRecord, walk } from '../testing'
 import { actionRequest } from '../../server/src/services/actions'
 import cancelEvent from './fixtures/cancel-event.json' with { type: 'json' }
 import eventTypes from './fixtures/event-types.json' with { type: 'json' }
@@ -140,11 +136,9 @@ describe('calendly connector', () => {
     })
 
     it('maps to the event model by default', () => {
-      const o = calendly.objects.scheduledEvent!
-      const model = COMMON_MODELS[o.commonModel!]
-      const mapping = mappingSchema.parse({ model: model.name, fields: o.defaultMapping })
-      expect(checkMapping(model, providerFieldsOf(o), mapping).errors).toEqual([])
-      expect(applyMapping(model, mapping, events1.body.collection[0])).toEqual({
+      const { check, result } = mapDefault(calendly, 'scheduledEvent', events1.body.collection[0])
+      expect(check.errors).toEqual([])
+      expect(result).toEqual({
         value: { title: '15 Minute Meeting', description: 'Internal meeting notes', startAt: '2019-08-24T14:15:22.123Z', endAt: '2019-08-24T14:30:22.123Z', location: 'Calendly Office', createdAt: '2019-01-02T03:04:05.092Z', updatedAt: '2019-01-02T03:04:05.092Z' },
         errors: [],
       })

@@ -17,6 +17,7 @@
  * nested under each record, which a sync cannot declare.
  */
 import { z } from 'zod'
+import { anchored, firstString, labelWithDetail } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** A teal rounded square with a white "C" ring (not Calendly's logo). */
@@ -35,7 +36,6 @@ export const CALENDLY_ID = '[A-Za-z0-9-]{1,64}'
 export const USER_URI_PATTERN = `https://api\\.calendly\\.com/users/${CALENDLY_ID}`
 /** An organization URI as the token response's `organization` gives it. */
 export const ORGANIZATION_URI_PATTERN = `https://api\\.calendly\\.com/organizations/${CALENDLY_ID}`
-const anchored = (pattern: string) => new RegExp(`^(?:${pattern})$`)
 
 /**
  * The connected user and organization from the token response → connection config. "If you
@@ -238,12 +238,6 @@ export default defineConnector({
       return uuid && item && typeof item === 'object' ? { ...item, uuid } : item
     },
     // GET /users/me → "John Doe (test@example.com)".
-    accountLabel: (body) => {
-      const user = (body as { resource?: { name?: unknown; email?: unknown } } | null)?.resource
-      const name = typeof user?.name === 'string' && user.name !== '' ? user.name : undefined
-      const email = typeof user?.email === 'string' && user.email !== '' ? user.email : undefined
-      if (name && email) return `${name} (${email})`
-      return name ?? email
-    },
+    accountLabel: (body) => labelWithDetail(firstString(body, ['resource.name']), firstString(body, ['resource.email'])),
   },
 })

@@ -17,6 +17,7 @@
  * - `GET /me` → `{ id, name, email, account }`; `POST /contacts` (JSON, `email` required) → 201.
  */
 import { z } from 'zod'
+import { firstString } from '../helpers'
 import type { ConnectorInput } from '../schema'
 
 /** Origin of the demo provider when it runs on its default port. */
@@ -140,11 +141,7 @@ export const demoCrmActions = {
  * no email (`null`), so its workspace name is used instead.
  */
 export function demoCrmAccountLabel(body: unknown): string | undefined {
-  const me = body as { email?: unknown; account?: unknown; name?: unknown; id?: unknown } | null
-  for (const candidate of [me?.email, me?.account, me?.name, me?.id]) {
-    if (typeof candidate === 'string' && candidate !== '') return candidate
-  }
-  return undefined
+  return firstString(body, ['email', 'account', 'name', 'id'])
 }
 
 /** Everything but auth that the three Demo CRM connectors share: the same API, objects, syncs and actions. */

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { COMMON_MODELS } from '../common-models'
 import { getHeader } from '../pagination'
 import { connectorSchema } from '../schema'
-import { toRecord, walk } from '../testing'
-import { applyMapping } from '../../server/src/mapping/apply'
-import { checkMapping, providerFieldsOf } from '../../server/src/mapping/check'
-import { mappingSchema } from '../../server/src/mapping/schema'
+import { mapDefault, toRecord, walk } from '../testing'
 import { actionRequest } from '../../server/src/services/actions'
 import { authenticationFor } from '../../server/src/services/credentials'
 import { renderUrl, validateConnectionConfig } from '../../server/src/services/integrations'
@@ -23,12 +19,7 @@ import freshdesk from './index'
 /** The base URL of the documented examples' account, `domain.freshdesk.com`. */
 const BASE = renderUrl(freshdesk.http.baseUrl, validateConnectionConfig(freshdesk, { domain: 'domain' }))
 
-const mapped = (object: string, record: unknown) => {
-  const o = freshdesk.objects[object]!
-  const model = COMMON_MODELS[o.commonModel!]
-  const mapping = mappingSchema.parse({ model: model.name, fields: o.defaultMapping })
-  return { check: checkMapping(model, providerFieldsOf(o), mapping), result: applyMapping(model, mapping, record) }
-}
+const mapped = (object: string, record: unknown) => mapDefault(freshdesk, object, record)
 
 describe('freshdesk connector', () => {
   it('parses, and parsing its output again changes nothing', () => {

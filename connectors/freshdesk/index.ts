@@ -11,6 +11,7 @@
  * - Agents: https://developers.freshdesk.com/api/#list_all_agents and https://developers.freshdesk.com/api/#me
  */
 import { z } from 'zod'
+import { firstString } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** A green rounded square with a white ticket stub (not Freshdesk's logo). */
@@ -291,10 +292,6 @@ export default defineConnector({
   },
   hooks: {
     // GET /agents/me → { contact: { email, name, … }, … }.
-    accountLabel: (body) => {
-      const contact = (body as { contact?: { email?: unknown; name?: unknown } } | null)?.contact
-      for (const candidate of [contact?.email, contact?.name]) if (typeof candidate === 'string' && candidate !== '') return candidate
-      return undefined
-    },
+    accountLabel: (body) => firstString(body, ['contact.email', 'contact.name']),
   },
 })

@@ -16,6 +16,7 @@
  *   events: https://docs.gitlab.com/user/project/integrations/webhook_events/
  */
 import { z } from 'zod'
+import { firstString } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** An orange rounded square with a white three-stage pipeline (not GitLab's tanuki). */
@@ -239,9 +240,6 @@ export default defineConnector({
   },
   hooks: {
     // `GET /user` → `{ username, name, … }`: the username is the handle people recognise (@john_smith).
-    accountLabel: (body) => {
-      const username = (body as { username?: unknown } | null)?.username
-      return typeof username === 'string' && username !== '' ? username : undefined
-    },
+    accountLabel: (body) => firstString(body, ['username']),
   },
 })

@@ -55,13 +55,15 @@ export const HEADER_RANGE = 'A1:Z1'
 /** One row of ValueRange.values: "Each item in the inner array corresponds with one cell". */
 type Row = readonly unknown[]
 
+const encoder = new TextEncoder()
+
 /**
- * A 64-bit FNV-1a hash of text, as 16 hex digits (http://www.isthe.com/chongo/tech/comp/fnv/):
+ * A 64-bit FNV-1a hash of text's UTF-8 bytes, as 16 hex digits (http://www.isthe.com/chongo/tech/comp/fnv/):
  * small, pure and stable across processes, which is all a row key needs.
  */
 export function fnv1a64(text: string): string {
   let hash = 0xcbf29ce484222325n
-  for (const byte of new TextEncoder().encode(text)) {
+  for (const byte of encoder.encode(text)) {
     hash ^= BigInt(byte)
     hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn
   }

@@ -13,6 +13,7 @@
  *   — /me (identifyAdmin), /contacts (ListContacts, CreateContact), /conversations (listConversations)
  */
 import { z } from 'zod'
+import { anchored, firstString, labelWithDetail } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** A navy rounded square with a white chat bubble holding three dots (not Intercom's logo). */
@@ -44,7 +45,7 @@ export const ME_URL = 'https://api.intercom.io/me'
  */
 export function workspaceFrom(me: unknown): { appId: string } {
   const id = (me as { app?: { id_code?: unknown } } | null)?.app?.id_code
-  if (typeof id !== 'string' || !new RegExp(`^(?:${APP_ID_PATTERN})$`).test(id)) throw new Error('Intercom did not name the connected workspace')
+  if (typeof id !== 'string' || !anchored(APP_ID_PATTERN).test(id)) throw new Error('Intercom did not name the connected workspace')
   return { appId: id }
 }
 
@@ -236,12 +237,6 @@ export default defineConnector({
   hooks: {
     afterAuthorization: async ({ get }) => workspaceFrom(await get(ME_URL)),
     // GET /me → { email, name, app: { name, … } }: "admin1@email.com (MyApp 1)".
-    accountLabel: (body) => {
-      const me = body as { email?: unknown; app?: { name?: unknown } } | null
-      const email = typeof me?.email === 'string' && me.email !== '' ? me.email : undefined
-      const workspace = typeof me?.app?.name === 'string' && me.app.name !== '' ? me.app.name : undefined
-      if (email && workspace) return `${email} (${workspace})`
-      return email ?? workspace
-    },
+    accountLabel: (body) => labelWithDetail(firstString(body, ['email']), firstString(body, ['app.name'])),
   },
 })

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { COMMON_MODELS } from '../common-models'
 import { getHeader } from '../pagination'
 import { connectorSchema } from '../schema'
-import { authorizationUrl, toRecord, walk } from '../testing'
-import { applyMapping } from '../../server/src/mapping/apply'
-import { checkMapping, providerFieldsOf } from '../../server/src/mapping/check'
-import { mappingSchema } from '../../server/src/mapping/schema'
+import { authorizationUrl, mapDefault, toRecord, walk } from '../testing'
 import page1 from './fixtures/contacts-page-1.json' with { type: 'json' }
 import page2 from './fixtures/contacts-page-2.json' with { type: 'json' }
 import conversations from './fixtures/conversations.json' with { type: 'json' }
@@ -14,12 +10,7 @@ import me from './fixtures/me.json' with { type: 'json' }
 import rateLimitHeaders from './fixtures/rate-limit-headers.json' with { type: 'json' }
 import intercom from './index'
 
-const mapped = (object: string, record: unknown) => {
-  const o = intercom.objects[object]!
-  const model = COMMON_MODELS[o.commonModel!]
-  const mapping = mappingSchema.parse({ model: model.name, fields: o.defaultMapping })
-  return { check: checkMapping(model, providerFieldsOf(o), mapping), result: applyMapping(model, mapping, record) }
-}
+const mapped = (object: string, record: unknown) => mapDefault(intercom, object, record)
 
 describe('intercom connector', () => {
   it('parses, and parsing its output again changes nothing', () => {

@@ -20,6 +20,7 @@
  */
 import { z } from 'zod'
 import type { FieldType } from '../../server/src/mapping/schema'
+import { anchored, firstString, labelWithDetail } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** A blue rounded square with a white "J" (not Atlassian's or Jira's logo). */
@@ -35,7 +36,6 @@ export const CLOUD_ID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0
 const NAME_PATTERN = '[^\\x00-\\x1f\\x7f]{1,200}'
 /** The site's host (`your-domain.atlassian.net`), kept for display; never templated into a URL. */
 const HOST_PATTERN = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+'
-const anchored = (pattern: string) => new RegExp(`^(?:${pattern})$`)
 
 /** The accessible-resources endpoint (making-calls-to-api page: `GET https://api.atlassian.com/oauth/token/accessible-resources`). */
 export const ACCESSIBLE_RESOURCES_URL = 'https://api.atlassian.com/oauth/token/accessible-resources'
@@ -318,13 +318,7 @@ export default defineConnector({
   hooks: {
     afterAuthorization: async ({ get }) => jiraSiteFrom(await get(ACCESSIBLE_RESOURCES_URL)),
     // Get current user → "Mia Krystof (mia@example.com)"; the email is left out where the user hides it.
-    accountLabel: (body) => {
-      const user = body as { displayName?: unknown; emailAddress?: unknown } | null
-      const name = typeof user?.displayName === 'string' && user.displayName !== '' ? user.displayName : undefined
-      const email = typeof user?.emailAddress === 'string' && user.emailAddress !== '' ? user.emailAddress : undefined
-      if (name && email) return `${name} (${email})`
-      return name ?? email
-    },
+    accountLabel: (body) => labelWithDetail(firstString(body, ['displayName']), firstString(body, ['emailAddress'])),
     listParams: ({ object, params, mappedPaths }) => (object === 'issue' ? withMappedFields(params, mappedPaths) : { ...params }),
     // Get fields: GET /rest/api/3/field → [{ id, name, custom, schema: { type, custom, customId } }].
     discoverFields: async ({ object, get }) => (object === 'issue' ? fieldsToDiscovered(await get('/field')) : undefined),

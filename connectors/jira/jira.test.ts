@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { COMMON_MODELS } from '../common-models'
 import { connectorSchema, type Connector } from '../schema'
-import { authorizationUrl, paginationOf, toRecord, walk } from '../testing'
-import { applyMapping } from '../../server/src/mapping/apply'
-import { checkMapping, providerFieldsOf } from '../../server/src/mapping/check'
-import { mappingSchema } from '../../server/src/mapping/schema'
+import { authorizationUrl, mapDefault, paginationOf, toRecord, walk } from '../testing'
 import { actionRequest } from '../../server/src/services/actions'
 import resources from './fixtures/accessible-resources.json' with { type: 'json' }
 import createIssue from './fixtures/create-issue.json' with { type: 'json' }
@@ -27,12 +23,7 @@ async function afterAuthorization(body: unknown) {
   return { urls, config }
 }
 
-const mapped = (object: string, record: unknown) => {
-  const o = jira.objects[object]!
-  const model = COMMON_MODELS[o.commonModel!]
-  const mapping = mappingSchema.parse({ model: model.name, fields: o.defaultMapping })
-  return { check: checkMapping(model, providerFieldsOf(o), mapping), result: applyMapping(model, mapping, record) }
-}
+const mapped = (object: string, record: unknown) => mapDefault(jira, object, record)
 
 describe('jira connector', () => {
   it('parses, and parsing its output again changes nothing', () => {

@@ -19,6 +19,7 @@
  * - Webhooks (signature, timestamp): https://linear.app/developers/webhooks#securing-webhooks
  */
 import { z } from 'zod'
+import { firstString, labelWithDetail } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** A violet rounded square with three white slanted bars (not Linear's logo). */
@@ -99,11 +100,8 @@ export const ISSUE_UPDATE_MUTATION = `mutation IssueUpdate($id: String!, $input:
  * workspace name when there is one, e.g. `ada@example.com (Acme)`.
  */
 export function linearAccountLabel(body: unknown): string | undefined {
-  const data = (body as { data?: { viewer?: { name?: unknown; email?: unknown }; organization?: { name?: unknown } } } | null)?.data
-  const who = [data?.viewer?.email, data?.viewer?.name].find((v): v is string => typeof v === 'string' && v !== '')
-  if (!who) return undefined
-  const org = data?.organization?.name
-  return typeof org === 'string' && org !== '' ? `${who} (${org})` : who
+  const who = firstString(body, ['data.viewer.email', 'data.viewer.name'])
+  return who && labelWithDetail(who, firstString(body, ['data.organization.name']))
 }
 
 /** Linear ids are UUIDs; `issueUpdate` also takes an identifier such as `ENG-123`. */

@@ -20,6 +20,7 @@
  * Paging follows `@odata.nextLink` ({@link GRAPH_PAGINATION}).
  */
 import { z } from 'zod'
+import { firstString } from '../helpers'
 import { defineConnector, type ConnectorInput } from '../schema'
 
 /** A dark-blue rounded square with a white envelope (not Microsoft's or Outlook's logo). */
@@ -292,10 +293,6 @@ export default defineConnector({
   hooks: {
     // GET /me → `{ displayName, mail, userPrincipalName, … }`: the email address people know,
     // else the sign-in name, else the name.
-    accountLabel: (body) => {
-      const me = body as { mail?: unknown; userPrincipalName?: unknown; displayName?: unknown } | null
-      for (const candidate of [me?.mail, me?.userPrincipalName, me?.displayName]) if (typeof candidate === 'string' && candidate !== '') return candidate
-      return undefined
-    },
+    accountLabel: (body) => firstString(body, ['mail', 'userPrincipalName', 'displayName']),
   },
 })

@@ -17,6 +17,7 @@
  *   https://developers.notion.com/reference/webhooks-events-delivery
  */
 import { z } from 'zod'
+import { anchored, firstString } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** A near-black rounded square with a white page whose corner is folded (not Notion's cube). */
@@ -40,7 +41,6 @@ const ID_PATTERN = '[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?'
 /** A workspace name, shown to people only: 1–200 characters without control characters. */
 const NAME_PATTERN = '[^\\x00-\\x1f\\x7f]{1,200}'
 
-const anchored = (pattern: string) => new RegExp(`^(?:${pattern})$`)
 const isId = (v: unknown): v is string => typeof v === 'string' && anchored(ID_PATTERN).test(v)
 const isName = (v: unknown): v is string => typeof v === 'string' && anchored(NAME_PATTERN).test(v)
 
@@ -211,10 +211,6 @@ export default defineConnector({
     afterTokenResponse: (tokenResponse) => workspaceFromToken(tokenResponse),
     // `GET /v1/users/me` → the bot `{ name, bot: { owner, workspace_name? } }`: the workspace's name
     // when Notion gives it, else the bot's name.
-    accountLabel: (body) => {
-      const me = body as { name?: unknown; bot?: { workspace_name?: unknown } } | null
-      for (const candidate of [me?.bot?.workspace_name, me?.name]) if (typeof candidate === 'string' && candidate !== '') return candidate
-      return undefined
-    },
+    accountLabel: (body) => firstString(body, ['bot.workspace_name', 'name']),
   },
 })

@@ -14,6 +14,7 @@
  *   (`src/versions/v2/models/person.ts`, `organization-item.ts`, `deal-item.ts`, `add-person-request.ts`)
  */
 import { z } from 'zod'
+import { firstString, labelWithDetail } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** A green rounded square with a white "P" monogram (not Pipedrive's logo). */
@@ -247,12 +248,6 @@ export default defineConnector({
   hooks: {
     afterTokenResponse: (tokenResponse) => companyDomainFromToken(tokenResponse),
     // GET /api/v1/users/me → { data: { name, email, company_name, … } }: "Jane Doe (Pipedrive Sales)".
-    accountLabel: (body) => {
-      const data = (body as { data?: { email?: unknown; company_name?: unknown } } | null)?.data
-      const email = typeof data?.email === 'string' && data.email !== '' ? data.email : undefined
-      const company = typeof data?.company_name === 'string' && data.company_name !== '' ? data.company_name : undefined
-      if (email && company) return `${email} (${company})`
-      return email ?? company
-    },
+    accountLabel: (body) => labelWithDetail(firstString(body, ['data.email']), firstString(body, ['data.company_name'])),
   },
 })

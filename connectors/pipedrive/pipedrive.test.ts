@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { COMMON_MODELS } from '../common-models'
 import { getHeader } from '../pagination'
 import { connectorSchema } from '../schema'
-import { authorizationUrl, toRecord, walk } from '../testing'
-import { applyMapping } from '../../server/src/mapping/apply'
-import { checkMapping, providerFieldsOf } from '../../server/src/mapping/check'
-import { mappingSchema } from '../../server/src/mapping/schema'
+import { authorizationUrl, mapDefault, toRecord, walk } from '../testing'
 import deals from './fixtures/deals.json' with { type: 'json' }
 import organizations from './fixtures/organizations.json' with { type: 'json' }
 import page1 from './fixtures/persons-page-1.json' with { type: 'json' }
@@ -18,12 +14,7 @@ import pipedrive, { companyDomainFromToken } from './index'
 /** The base URL once the token response has given the company domain. */
 const BASE = 'https://mycompanydomain.pipedrive.com'
 
-const mapped = (object: string, record: unknown) => {
-  const o = pipedrive.objects[object]!
-  const model = COMMON_MODELS[o.commonModel!]
-  const mapping = mappingSchema.parse({ model: model.name, fields: o.defaultMapping })
-  return { check: checkMapping(model, providerFieldsOf(o), mapping), result: applyMapping(model, mapping, record) }
-}
+const mapped = (object: string, record: unknown) => mapDefault(pipedrive, object, record)
 
 describe('pipedrive connector', () => {
   it('parses, and parsing its output again changes nothing', () => {

@@ -20,6 +20,7 @@
  *   https://blogs.a.intuit.com/2025/11/12/upcoming-change-to-webhooks-payload-structure
  */
 import { z } from 'zod'
+import { anchored, firstString } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** A green rounded square with a white "qb" ligature (not Intuit's logo). */
@@ -34,7 +35,6 @@ const logo =
 export const API_HOST_PATTERN = 'quickbooks\\.api\\.intuit\\.com|sandbox-quickbooks\\.api\\.intuit\\.com'
 /** A company id (`realmId`): digits ("9130347596842384658" in Intuit's examples). */
 export const REALM_ID_PATTERN = '[0-9]{1,32}'
-const anchored = (pattern: string) => new RegExp(`^(?:${pattern})$`)
 
 /**
  * The minor version every request names. Since 1 August 2025 "All API requests to the Accounting API
@@ -404,10 +404,6 @@ export default defineConnector({
   hooks: {
     afterAuthorization: (ctx) => realmFrom(ctx),
     // The CompanyInfo query → { QueryResponse: { CompanyInfo: [{ CompanyName, LegalName, … }] } }.
-    accountLabel: (body) => {
-      const info = ((body as { QueryResponse?: { CompanyInfo?: unknown } } | null)?.QueryResponse?.CompanyInfo as { CompanyName?: unknown; LegalName?: unknown }[] | undefined)?.[0]
-      for (const candidate of [info?.CompanyName, info?.LegalName]) if (typeof candidate === 'string' && candidate !== '') return candidate
-      return undefined
-    },
+    accountLabel: (body) => firstString(body, ['QueryResponse.CompanyInfo.0.CompanyName', 'QueryResponse.CompanyInfo.0.LegalName']),
   },
 })

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { COMMON_MODELS } from '../common-models'
 import { bodyError } from '../pagination'
 import { connectorSchema } from '../schema'
-import { authorizationUrl, toRecord, walk } from '../testing'
-import { applyMapping } from '../../server/src/mapping/apply'
-import { checkMapping, providerFieldsOf } from '../../server/src/mapping/check'
-import { mappingSchema } from '../../server/src/mapping/schema'
+import { authorizationUrl, mapDefault, toRecord, walk } from '../testing'
 import { actionRequest } from '../../server/src/services/actions'
 import { renderUrl, validateConnectionConfig } from '../../server/src/services/integrations'
 import { firstPage, syncPlan } from '../../server/src/services/sync-engine'
@@ -29,12 +25,7 @@ async function afterAuthorization(callbackParams: Record<string, string>, answer
   return { urls, config }
 }
 
-const mapped = (object: string, record: unknown) => {
-  const o = quickbooks.objects[object]!
-  const model = COMMON_MODELS[o.commonModel!]
-  const mapping = mappingSchema.parse({ model: model.name, fields: o.defaultMapping })
-  return { check: checkMapping(model, providerFieldsOf(o), mapping), result: applyMapping(model, mapping, record) }
-}
+const mapped = (object: string, record: unknown) => mapDefault(quickbooks, object, record)
 
 describe('quickbooks connector', () => {
   it('parses, and parsing its output again changes nothing', () => {

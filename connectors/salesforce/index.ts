@@ -21,6 +21,7 @@
  */
 import { z } from 'zod'
 import type { FieldType } from '../../server/src/mapping/schema'
+import { anchored, firstString } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** A blue rounded square with a white cloud shape (not Salesforce's logo). */
@@ -46,7 +47,7 @@ const DATA = `/services/data/${API_VERSION}`
  * REST API guide's examples. Nothing else may become the base URL: every request carries the token.
  */
 export const INSTANCE_HOST_PATTERN = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.salesforce\\.com'
-const INSTANCE_HOST = new RegExp(`^(?:${INSTANCE_HOST_PATTERN})$`)
+const INSTANCE_HOST = anchored(INSTANCE_HOST_PATTERN)
 
 /**
  * `instance_url` of a token response → the connection's `instanceHost`. The web server flow page:
@@ -422,10 +423,7 @@ export default defineConnector({
   hooks: {
     afterTokenResponse: (tokenResponse) => instanceHostFromToken(tokenResponse),
     // The Organization query → its one record's Name.
-    accountLabel: (body) => {
-      const name = (body as { records?: { Name?: unknown }[] } | null)?.records?.[0]?.Name
-      return typeof name === 'string' && name !== '' ? name : undefined
-    },
+    accountLabel: (body) => firstString(body, ['records.0.Name']),
     listParams: ({ object, params, mappedPaths }) => (object in SOBJECTS ? withMappedFields(params, mappedPaths) : { ...params }),
     discoverFields: async ({ object, get }) => {
       const sobject = SOBJECTS[object]

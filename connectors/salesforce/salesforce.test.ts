@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { COMMON_MODELS } from '../common-models'
 import sharedQuery from '../fixtures/salesforce-query.json' with { type: 'json' }
 import { connectorSchema } from '../schema'
-import { authorizationUrl, toRecord, walk } from '../testing'
-import { applyMapping } from '../../server/src/mapping/apply'
-import { checkMapping, providerFieldsOf } from '../../server/src/mapping/check'
-import { mappingSchema } from '../../server/src/mapping/schema'
+import { authorizationUrl, mapDefault, toRecord, walk } from '../testing'
 import describeContact from './fixtures/contact-describe.json' with { type: 'json' }
 import page1 from './fixtures/contacts-page-1.json' with { type: 'json' }
 import page2 from './fixtures/contacts-page-2.json' with { type: 'json' }
@@ -17,12 +13,7 @@ import salesforce, { API_VERSION, describeToFields, instanceHostFromToken, withM
 /** The base URL once the token response has given the instance host. */
 const BASE = 'https://mycompany.my.salesforce.com'
 
-const mapped = (object: string, record: unknown) => {
-  const o = salesforce.objects[object]!
-  const model = COMMON_MODELS[o.commonModel!]
-  const mapping = mappingSchema.parse({ model: model.name, fields: o.defaultMapping })
-  return { check: checkMapping(model, providerFieldsOf(o), mapping), result: applyMapping(model, mapping, record) }
-}
+const mapped = (object: string, record: unknown) => mapDefault(salesforce, object, record)
 
 describe('salesforce connector', () => {
   it('parses, and parsing its output again changes nothing', () => {

@@ -18,6 +18,7 @@
  * - Resources: https://shopify.dev/docs/api/admin-rest/latest/resources/customer, …/order, …/product, …/shop
  */
 import { z } from 'zod'
+import { firstString } from '../helpers'
 import { defineConnector, type ConnectorInput } from '../schema'
 
 /**
@@ -276,12 +277,6 @@ export default defineConnector({
   },
   hooks: {
     // GET /shop.json → { shop: { name, myshopify_domain, … } }: the store's name, else its domain.
-    accountLabel: (body) => {
-      const shop = (body as { shop?: { name?: unknown; myshopify_domain?: unknown } } | null)?.shop
-      for (const candidate of [shop?.name, shop?.myshopify_domain]) {
-        if (typeof candidate === 'string' && candidate !== '') return candidate
-      }
-      return undefined
-    },
+    accountLabel: (body) => firstString(body, ['shop.name', 'shop.myshopify_domain']),
   },
 })

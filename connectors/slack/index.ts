@@ -13,6 +13,7 @@
  * - Scopes: https://docs.slack.dev/reference/scopes
  */
 import { z } from 'zod'
+import { anchored, firstString } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** An aubergine rounded square with a white speech bubble (not Slack's pinwheel). */
@@ -27,7 +28,6 @@ const logo =
 const SLACK_ID_PATTERN = '[A-Z0-9]{2,30}'
 /** A team name, shown to people only: 1–200 characters without control characters. */
 const NAME_PATTERN = '[^\\x00-\\x1f\\x7f]{1,200}'
-const anchored = (pattern: string) => new RegExp(`^(?:${pattern})$`)
 
 /**
  * The `oauth.v2.access` answer → connection config. The bot token is `access_token` (with
@@ -256,12 +256,7 @@ export default defineConnector({
     afterTokenResponse: (tokenResponse) => teamFromToken(tokenResponse),
     // `auth.test` → `{ ok, team, url, … }`. Slack reports errors with HTTP 200 and `ok: false`, so
     // the answer is read only when `ok` is true.
-    accountLabel: (body) => {
-      const test = body as { ok?: unknown; team?: unknown; url?: unknown } | null
-      if (test?.ok !== true) return undefined
-      for (const candidate of [test.team, test.url]) if (typeof candidate === 'string' && candidate !== '') return candidate
-      return undefined
-    },
+    accountLabel: (body) => ((body as { ok?: unknown } | null)?.ok === true ? firstString(body, ['team', 'url']) : undefined),
     syncItem: (item, sync) => (sync.model === 'user' ? withoutStatus(item) : item),
   },
 })

@@ -20,6 +20,7 @@
  * the body), which a GET list sync cannot declare.
  */
 import { z } from 'zod'
+import { anchored, firstString } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** A black rounded square with a white square ring (not Square's logo). */
@@ -58,7 +59,7 @@ export const MERCHANT_ID_PATTERN = '[A-Za-z0-9]{1,100}'
  */
 export function merchantFromToken(tokenResponse: Record<string, unknown>): Record<string, string> {
   const id = tokenResponse.merchant_id
-  return typeof id === 'string' && new RegExp(`^(?:${MERCHANT_ID_PATTERN})$`).test(id) ? { merchantId: id } : {}
+  return typeof id === 'string' && anchored(MERCHANT_ID_PATTERN).test(id) ? { merchantId: id } : {}
 }
 
 /** A Square `Address` (Working with addresses), as CreateCustomer takes it. */
@@ -279,9 +280,6 @@ export default defineConnector({
   hooks: {
     afterTokenResponse: (tokenResponse) => merchantFromToken(tokenResponse),
     // GET /v2/merchants/me → the business name, e.g. "Apple A Day".
-    accountLabel: (body) => {
-      const name = (body as { merchant?: { business_name?: unknown } } | null)?.merchant?.business_name
-      return typeof name === 'string' && name !== '' ? name : undefined
-    },
+    accountLabel: (body) => firstString(body, ['merchant.business_name']),
   },
 })

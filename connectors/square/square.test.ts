@@ -1,11 +1,7 @@
 import { tokensToCredentials } from '../../server/src/services/oauth-client'
 import { describe, expect, it } from 'vitest'
-import { COMMON_MODELS } from '../common-models'
 import { connectorSchema, type Connector } from '../schema'
-import { authorizationUrl, toRecord, walk } from '../testing'
-import { applyMapping } from '../../server/src/mapping/apply'
-import { checkMapping, providerFieldsOf } from '../../server/src/mapping/check'
-import { mappingSchema } from '../../server/src/mapping/schema'
+import { authorizationUrl, mapDefault, toRecord, walk } from '../testing'
 import { actionRequest } from '../../server/src/services/actions'
 import { renderHeaders, renderUrl, validateConnectionConfig } from '../../server/src/services/integrations'
 import { firstPage, syncPlan } from '../../server/src/services/sync-engine'
@@ -126,12 +122,10 @@ describe('square connector', () => {
     })
 
     it('maps a customer to the contact model by default', () => {
-      const o = square.objects.customer!
-      const model = COMMON_MODELS[o.commonModel!]
-      const mapping = mappingSchema.parse({ model: model.name, fields: o.defaultMapping })
-      expect(checkMapping(model, providerFieldsOf(o), mapping).errors).toEqual([])
-      expect(applyMapping(model, mapping, customers1.body.customers[0]).value).toEqual({ email: 'Amelia.Earhart@example.com', firstName: 'Amelia', lastName: 'Earhart', phone: '+1-212-555-4240', company: null, title: null, lifecycleStage: null, createdAt: '2016-03-23T20:21:54.859Z', updatedAt: '2016-03-23T20:21:55.000Z' })
-      expect(applyMapping(model, mapping, customers2.body.customers[0]).value).toMatchObject({ company: 'Example Bakery', firstName: null })
+      const { check, result } = mapDefault(square, 'customer', customers1.body.customers[0])
+      expect(check.errors).toEqual([])
+      expect(result.value).toEqual({ email: 'Amelia.Earhart@example.com', firstName: 'Amelia', lastName: 'Earhart', phone: '+1-212-555-4240', company: null, title: null, lifecycleStage: null, createdAt: '2016-03-23T20:21:54.859Z', updatedAt: '2016-03-23T20:21:55.000Z' })
+      expect(mapDefault(square, 'customer', customers2.body.customers[0]).result.value).toMatchObject({ company: 'Example Bakery', firstName: null })
     })
   })
 

@@ -9,6 +9,7 @@
  * - Versioning: https://docs.stripe.com/api/versioning
  */
 import { z } from 'zod'
+import { firstString } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** A violet rounded square with a white, geometric "S" (not Stripe's wordmark). */
@@ -208,12 +209,6 @@ export default defineConnector({
   },
   hooks: {
     // GET /v1/account: the dashboard display name if set, then the business name, then the email.
-    accountLabel: (body) => {
-      const account = body as { settings?: { dashboard?: { display_name?: unknown } }; business_profile?: { name?: unknown }; email?: unknown; id?: unknown } | null
-      for (const candidate of [account?.settings?.dashboard?.display_name, account?.business_profile?.name, account?.email, account?.id]) {
-        if (typeof candidate === 'string' && candidate !== '') return candidate
-      }
-      return undefined
-    },
+    accountLabel: (body) => firstString(body, ['settings.dashboard.display_name', 'business_profile.name', 'email', 'id']),
   },
 })

@@ -10,6 +10,7 @@
  * - Cards (`POST /1/cards`): https://developer.atlassian.com/cloud/trello/rest/api-group-cards/#api-cards-post
  */
 import { z } from 'zod'
+import { firstString, labelWithDetail } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** A blue rounded square with two white columns of unequal height (not Trello's or Atlassian's logo). */
@@ -173,12 +174,6 @@ export default defineConnector({
   },
   hooks: {
     // GET /1/members/me → "Full Name (username)", or whichever of the two is there.
-    accountLabel: (body) => {
-      const m = body as { fullName?: unknown; username?: unknown } | null
-      const name = typeof m?.fullName === 'string' && m.fullName !== '' ? m.fullName : undefined
-      const username = typeof m?.username === 'string' && m.username !== '' ? m.username : undefined
-      if (name && username) return `${name} (${username})`
-      return name ?? username
-    },
+    accountLabel: (body) => labelWithDetail(firstString(body, ['fullName']), firstString(body, ['username'])),
   },
 })

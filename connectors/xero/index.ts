@@ -15,6 +15,7 @@
  *   getInvoices; `xero-identity.yaml`: getConnections)
  */
 import { z } from 'zod'
+import { anchored } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** A teal rounded square with a white "X" (not Xero's logo). */
@@ -28,7 +29,6 @@ const logo =
 export const TENANT_ID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
 /** An organisation name, shown to people only: 1–200 characters without control characters. */
 const NAME_PATTERN = '[^\\x00-\\x1f\\x7f]{1,200}'
-const anchored = (pattern: string) => new RegExp(`^(?:${pattern})$`)
 
 /** The connections endpoint (auth flow page, "Check the tenants you're authorized to access"). */
 export const CONNECTIONS_URL = 'https://api.xero.com/connections'

@@ -26,6 +26,7 @@
  * (`PUT /v1/connections/{id}/webhook-secret`): the `connection` secret source.
  */
 import { z } from 'zod'
+import { firstString } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** A teal rounded square with a white speech bubble (not Zendesk's logo). */
@@ -271,10 +272,6 @@ export default defineConnector({
   },
   hooks: {
     // GET /api/v2/users/me → { user: { name, email, … } }.
-    accountLabel: (body) => {
-      const user = (body as { user?: { email?: unknown; name?: unknown } } | null)?.user
-      for (const candidate of [user?.email, user?.name]) if (typeof candidate === 'string' && candidate !== '') return candidate
-      return undefined
-    },
+    accountLabel: (body) => firstString(body, ['user.email', 'user.name']),
   },
 })

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { COMMON_MODELS } from '../common-models'
 import { getHeader } from '../pagination'
 import { connectorSchema } from '../schema'
-import { authorizationUrl, toRecord, walk } from '../testing'
-import { applyMapping } from '../../server/src/mapping/apply'
-import { checkMapping, providerFieldsOf } from '../../server/src/mapping/check'
-import { mappingSchema } from '../../server/src/mapping/schema'
+import { authorizationUrl, mapDefault, toRecord, walk } from '../testing'
 import createTicket from './fixtures/create-ticket.json' with { type: 'json' }
 import rateLimitHeaders from './fixtures/rate-limit-headers.json' with { type: 'json' }
 import export1 from './fixtures/tickets-export-page-1.json' with { type: 'json' }
@@ -18,12 +14,7 @@ import zendesk from './index'
 /** The base URL for the subdomain `company` (the documented examples' account). */
 const BASE = 'https://company.zendesk.com'
 
-const mapped = (object: string, record: unknown) => {
-  const o = zendesk.objects[object]!
-  const model = COMMON_MODELS[o.commonModel!]
-  const mapping = mappingSchema.parse({ model: model.name, fields: o.defaultMapping })
-  return { check: checkMapping(model, providerFieldsOf(o), mapping), result: applyMapping(model, mapping, record) }
-}
+const mapped = (object: string, record: unknown) => mapDefault(zendesk, object, record)
 
 describe('zendesk connector', () => {
   it('parses, and parsing its output again changes nothing', () => {

@@ -18,6 +18,7 @@
  * month, which a sync cannot declare (see the report).
  */
 import { z } from 'zod'
+import { anchored, firstString, labelWithDetail } from '../helpers'
 import { defineConnector } from '../schema'
 
 /** A blue rounded square with a white camera shape (not Zoom's logo). */
@@ -39,7 +40,7 @@ export const ZOOM_USERS_ME_URL = 'https://api.zoom.us/v2/users/me'
  */
 export function zoomAccountFrom(me: unknown): Record<string, string> {
   const id = (me as { account_id?: unknown } | null)?.account_id
-  return typeof id === 'string' && new RegExp(`^(?:${ZOOM_ACCOUNT_ID_PATTERN})$`).test(id) ? { accountId: id } : {}
+  return typeof id === 'string' && anchored(ZOOM_ACCOUNT_ID_PATTERN).test(id) ? { accountId: id } : {}
 }
 
 /** Meeting types of Create a meeting: 1 instant, 2 scheduled, 3 recurring with no fixed time, 8 recurring with a fixed time. */
@@ -238,12 +239,6 @@ export default defineConnector({
     // Get a user (`me`) → `account_id`, for webhook routing.
     afterAuthorization: async ({ get }) => zoomAccountFrom(await get(ZOOM_USERS_ME_URL)),
     // Get a user (`me`) → "Jill Chill (jchill@example.com)".
-    accountLabel: (body) => {
-      const user = body as { display_name?: unknown; email?: unknown } | null
-      const name = typeof user?.display_name === 'string' && user.display_name !== '' ? user.display_name : undefined
-      const email = typeof user?.email === 'string' && user.email !== '' ? user.email : undefined
-      if (name && email) return `${name} (${email})`
-      return name ?? email
-    },
+    accountLabel: (body) => labelWithDetail(firstString(body, ['display_name']), firstString(body, ['email'])),
   },
 })

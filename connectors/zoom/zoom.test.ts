@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { COMMON_MODELS } from '../common-models'
 import { connectorSchema } from '../schema'
-import { authorizationUrl, toRecord, walk } from '../testing'
-import { applyMapping } from '../../server/src/mapping/apply'
-import { checkMapping, providerFieldsOf } from '../../server/src/mapping/check'
-import { mappingSchema } from '../../server/src/mapping/schema'
+import { authorizationUrl, mapDefault, toRecord, walk } from '../testing'
 import { actionRequest } from '../../server/src/services/actions'
 import createMeeting from './fixtures/create-meeting.json' with { type: 'json' }
 import meetings1 from './fixtures/meetings-page-1.json' with { type: 'json' }
@@ -17,12 +13,7 @@ import zoom from './index'
 
 const BASE = 'https://api.zoom.us/v2'
 
-const mapped = (object: string, record: unknown) => {
-  const o = zoom.objects[object]!
-  const model = COMMON_MODELS[o.commonModel!]
-  const mapping = mappingSchema.parse({ model: model.name, fields: o.defaultMapping })
-  return { check: checkMapping(model, providerFieldsOf(o), mapping), result: applyMapping(model, mapping, record) }
-}
+const mapped = (object: string, record: unknown) => mapDefault(zoom, object, record)
 
 describe('zoom connector', () => {
   it('parses, and parsing its output again changes nothing', () => {
